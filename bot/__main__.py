@@ -1,0 +1,142 @@
+"""`symposium-bot` / `python -m bot`: parse the command line and run one subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from bot.config import ConfigError, Settings
+from bot.logs import configure_logging
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    password = urlsplit(settings.database_url).password
+    configure_logging(
+        os.environ.get("LOG_LEVEL", "INFO"),
+        [s for s in (settings.bot_token, settings.webhook_secret, password) if s],
+    )
+    try:
+        return int(asyncio.run(args.handler(settings, args)) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="symposium-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (webhook mode when WEBHOOK_URL is set)")
+    run.add_argument(
+        "--or-chat", action="store_true", help="start the playground when BOT_TOKEN is unset"
+    )
+    run.set_defaults(handler=_run)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply all migrations").set_defaults(handler=_db_upgrade)
+
+    load = commands.add_parser("import", help="load a programme into the database")
+    load.add_argument("--sample", action="store_true", required=True, help="the bundled sample")
+    load.add_argument("--start-date", type=date.fromisoformat, help="day 1 (default: tomorrow)")
+    load.add_argument("--if-empty", action="store_true", help="only when no programme is loaded")
+    load.set_defaults(handler=_import)
+
+    chat = commands.add_parser("chat", help="the terminal playground (no Telegram needed)")
+    chat.add_argument("--lang", choices=["ar", "en", "ms", "ur"], default="en")
+    chat.add_argument("--at", type=datetime.fromisoformat, help="pretend it is this local time")
+    chat.add_argument("--name", default="Guest", help="your first name in the chat")
+    chat.set_defaults(handler=_chat)
+    return parser
+
+
+async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.db.engine import create_engine
+    from bot.db.migrate import upgrade
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.migrate import upgrade
+    from bot.sample import load_sample
+    from bot.services.programme import ProgrammeService
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        programme = ProgrammeService(create_session_factory(engine))
+        if args.if_empty and await programme.has_programme():
+            print("a programme is already loaded; nothing imported")
+            return 0
+        start = args.start_date or _tomorrow(settings.event_timezone)
+        summary = await programme.apply(load_sample(start, settings.event_timezone))
+    finally:
+        await engine.dispose()
+    print(
+        f"imported the sample programme from {start}: {summary.sessions} sessions, "
+        f"{summary.speakers} speakers, {summary.rooms} rooms, {summary.tracks} tracks"
+    )
+    return 0
+
+
+def _tomorrow(timezone: str) -> date:
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import SystemClock
+
+    return SystemClock().now().astimezone(ZoneInfo(timezone)).date() + timedelta(days=1)
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import Runtime
+
+    if not settings.bot_token:
+        if args.or_chat:
+            print("BOT_TOKEN is not set: starting the local playground instead.\n")
+            return await _chat(settings, argparse.Namespace(lang="en", at=None, name="Guest"))
+        raise ConfigError("BOT_TOKEN is not set (without one, try `symposium-bot chat`)")
+    runtime = Runtime.build(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await runtime.start()
+    try:
+        await runtime.serve(stop)
+    finally:
+        await runtime.stop()
+    return 0
+
+
+async def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.sandbox.playground import run_playground
+
+    result: int = await run_playground(settings, locale=args.lang, at=args.at, name=args.name)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

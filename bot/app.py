@@ -1,0 +1,140 @@
+"""The composition root: the one place that knows every layer and wires them together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade
+from bot.domain.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.presentation.menu import command_descriptions
+from bot.services.inbox import InboxService
+from bot.services.registry import Services
+from bot.telegram.context import BotContext, BotData
+from bot.telegram.errors import on_error
+from bot.telegram.ingest import ALLOWED_UPDATES, InboxWorker, Poller
+from bot.web.server import create_web_app
+from handlers import register_handlers
+
+log = logging.getLogger(__name__)
+
+PTBApplication = Application[Any, BotContext, Any, Any, BotData, Any]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    services: Services
+    inbox: InboxService
+    application: PTBApplication
+    worker: InboxWorker
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
+        if not settings.bot_token:
+            raise ValueError("BOT_TOKEN is required to talk to a Bot API server")
+        clock = clock or SystemClock()
+        engine = create_engine(settings.database_url)
+        sessions = create_session_factory(engine)
+        services = Services.build(settings, clock, sessions)
+        inbox = InboxService(sessions, clock)
+        application = build_application(settings, services)
+        worker = InboxWorker(application, inbox)
+        return cls(settings, engine, services, inbox, application, worker)
+
+    async def start(self, *, migrate: bool = True) -> None:
+        if migrate:
+            await upgrade(self.engine)
+        await self.application.initialize()
+        await publish_commands(self)
+
+    async def stop(self) -> None:
+        await self.application.shutdown()
+        await self.engine.dispose()
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set: webhook mode when WEBHOOK_URL is set, else polling."""
+        bot = self.application.bot
+        tasks = [asyncio.create_task(self.worker.run(stop), name="inbox-worker")]
+        runner: web.AppRunner | None = None
+        if self.settings.webhook_url:
+            runner = await self._start_http()
+            await bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=self.settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            log.info("webhook mode: %s", self.settings.webhook_url)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            token = self.settings.bot_token or ""
+            poller = Poller(self.settings.api_base_url, token, self.inbox, self.worker)
+            tasks.append(asyncio.create_task(poller.run(stop), name="poller"))
+            log.info("polling mode")
+        try:
+            await stop.wait()
+        finally:
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if runner is not None:
+                await runner.cleanup()
+
+    async def _start_http(self) -> web.AppRunner:
+        app = create_web_app(
+            inbox=self.inbox,
+            sessions=self.services.sessions,
+            webhook_path=self.settings.webhook_path,
+            secret=self.settings.webhook_secret or "",
+            on_stored=self.worker.wake,
+        )
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        log.info("HTTP on %s:%s", self.settings.http_host, self.settings.http_port)
+        return runner
+
+
+def build_application(settings: Settings, services: Services) -> PTBApplication:
+    base = settings.api_base_url
+    file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+    application: PTBApplication = (
+        ApplicationBuilder()
+        .token(settings.bot_token or "")
+        .base_url(base)
+        .base_file_url(file_base)
+        .updater(None)
+        .request(HTTPXRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10))
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .build()
+    )
+    application.bot_data.services = services
+    register_handlers(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def publish_commands(runtime: Runtime) -> None:
+    """Localized command menus; Telegram being unhappy here must never stop the bot."""
+    bot = runtime.application.bot
+    for locale in SUPPORTED_LOCALES:
+        l10n = await runtime.services.localizer(locale)
+        commands = [BotCommand(name, text[:256]) for name, text in command_descriptions(l10n)]
+        try:
+            await bot.set_my_commands(commands, language_code=locale)
+            if locale == DEFAULT_LOCALE:
+                await bot.set_my_commands(commands)
+        except TelegramError as error:
+            log.warning("setMyCommands for %s failed: %s", locale, error)

@@ -1,0 +1,115 @@
+"""Settings read once from the environment (and `.env`), never at import time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./symposium.db"
+DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    api_base_url: str = DEFAULT_API_BASE_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    admins: frozenset[int] = field(default_factory=frozenset)
+    event_timezone: str = DEFAULT_TIMEZONE
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+
+    def __repr__(self) -> str:  # secrets never reach a log line
+        token = "set" if self.bot_token else "unset"
+        return (
+            f"Settings(bot_token={token}, api_base_url={self.api_base_url!r}, "
+            f"database_url={redact_url(self.database_url)!r}, admins={sorted(self.admins)}, "
+            f"event_timezone={self.event_timezone!r}, webhook_url={self.webhook_url!r}, "
+            f"http={self.http_host}:{self.http_port})"
+        )
+
+    @property
+    def webhook_path(self) -> str:
+        """The path our HTTP server answers the webhook on: the path of WEBHOOK_URL."""
+        if not self.webhook_url:
+            return "/telegram/webhook"
+        return urlsplit(self.webhook_url).path or "/telegram/webhook"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, dotenv: Path | None = None
+    ) -> Settings:
+        values = dict(_read_dotenv(dotenv or Path(".env")))
+        values.update(os.environ if env is None else env)
+        timezone = values.get("EVENT_TIMEZONE") or DEFAULT_TIMEZONE
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ConfigError(f"EVENT_TIMEZONE: unknown time zone {timezone!r}") from error
+        webhook_url = values.get("WEBHOOK_URL") or None
+        secret = values.get("WEBHOOK_SECRET") or None
+        if webhook_url and not secret:
+            raise ConfigError("WEBHOOK_SECRET must be set when WEBHOOK_URL is set")
+        if secret and not _is_valid_secret(secret):
+            raise ConfigError("WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return cls(
+            bot_token=values.get("BOT_TOKEN") or None,
+            api_base_url=values.get("BOT_API_BASE_URL") or DEFAULT_API_BASE_URL,
+            database_url=values.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            admins=_parse_admins(values.get("BOT_ADMINS", "")),
+            event_timezone=timezone,
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+            http_host=values.get("HTTP_HOST") or "127.0.0.1",
+            http_port=_parse_port(values.get("HTTP_PORT") or "8080"),
+        )
+
+
+def redact_url(url: str) -> str:
+    """A database URL without its password, for logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def _parse_admins(raw: str) -> frozenset[int]:
+    ids = set()
+    for item in raw.replace(" ", "").split(","):
+        if not item:
+            continue
+        if not item.lstrip("-").isdigit():
+            raise ConfigError(f"BOT_ADMINS: {item!r} is not a Telegram user id")
+        ids.add(int(item))
+    return frozenset(ids)
+
+
+def _parse_port(raw: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"HTTP_PORT: {raw!r} is not a port number")
+    return int(raw)
+
+
+def _is_valid_secret(secret: str) -> bool:
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+    return 0 < len(secret) <= 256 and set(secret) <= allowed
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {key: value for key, value in dotenv_values(path).items() if value is not None}

@@ -1,0 +1,232 @@
+"""The event database: programme, people, users and the inbound update inbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.db.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    original_locale: Mapped[str] = mapped_column(String(8), default="en")
+
+    translations: Mapped[list[EventTranslation]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class EventTranslation(Base):
+    __tablename__ = "event_translations"
+    __table_args__ = (UniqueConstraint("event_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(300))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    translations: Mapped[list[RoomTranslation]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class RoomTranslation(Base):
+    __tablename__ = "room_translations"
+    __table_args__ = (UniqueConstraint("room_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Track(Base):
+    __tablename__ = "tracks"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+
+    translations: Mapped[list[TrackTranslation]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class TrackTranslation(Base):
+    __tablename__ = "track_translations"
+    __table_args__ = (UniqueConstraint("track_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Speaker(Base):
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    organization: Mapped[str] = mapped_column(String(300), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    translations: Mapped[list[SpeakerTranslation]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class SpeakerTranslation(Base):
+    __tablename__ = "speaker_translations"
+    __table_args__ = (UniqueConstraint("speaker_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(200))
+    bio: Mapped[str] = mapped_column(Text, default="")
+
+
+class Session(Base):
+    """A programme item; named Session after the domain, not SQLAlchemy's session."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("event_id", "key"),
+        Index("ix_sessions_event_starts", "event_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(500))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    room: Mapped[Room | None] = relationship(lazy="joined")
+    track: Mapped[Track | None] = relationship(lazy="joined")
+    translations: Mapped[list[SessionTranslation]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    people: Mapped[list[SessionSpeaker]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SessionSpeaker.position"
+    )
+
+
+class SessionTranslation(Base):
+    __tablename__ = "session_translations"
+    __table_args__ = (UniqueConstraint("session_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(500))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+
+
+class SessionSpeaker(Base):
+    __tablename__ = "session_speakers"
+    __table_args__ = (UniqueConstraint("session_id", "speaker_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("speakers.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), default="speaker")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    speaker: Mapped[Speaker] = relationship(lazy="joined")
+
+
+class User(Base):
+    """A Telegram user; the primary key is their Telegram id."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    locale_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[str] = mapped_column(String(20), default="attendee")
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InboxUpdate(Base):
+    """A raw Telegram update, stored before Telegram is told we have it."""
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (Index("ix_inbox_state_update", "state", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)

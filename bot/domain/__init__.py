@@ -1,0 +1,1 @@
+"""Pure rules and value objects: no Telegram, no SQL, no Babel."""

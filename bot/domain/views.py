@@ -1,0 +1,112 @@
+"""Read models handed to handlers: already in the reader's language, nothing lazy left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain.programme import SessionKind
+
+
+@dataclass(frozen=True)
+class EventView:
+    name: str
+    venue: str
+    timezone: str
+    days: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    id: int
+    name: str
+    role: str  # "speaker" | "moderator"
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: int
+    title: str
+    kind: SessionKind
+    starts_at: datetime
+    ends_at: datetime
+    room: str | None
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class SessionDetail:
+    id: int
+    title: str
+    abstract: str
+    kind: SessionKind
+    starts_at: datetime
+    ends_at: datetime
+    room_id: int | None
+    room: str | None
+    track: str | None
+    language: str
+    capacity: int | None
+    cancelled: bool
+    people: tuple[PersonRef, ...]
+    day_index: int
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    id: int
+    name: str
+    organization: str
+
+
+@dataclass(frozen=True)
+class SpeakerDetail:
+    id: int
+    name: str
+    organization: str
+    bio: str
+    sessions: tuple[SessionSummary, ...]
+
+
+@dataclass(frozen=True)
+class RoomSummary:
+    id: int
+    name: str
+    capacity: int | None
+
+
+@dataclass(frozen=True)
+class RoomDay:
+    room: RoomSummary
+    day_index: int
+    day: date
+    sessions: tuple[SessionSummary, ...]
+
+
+@dataclass(frozen=True)
+class NowAndNext:
+    now: tuple[SessionSummary, ...]
+    next: tuple[SessionSummary, ...]
+    before_event: bool
+    after_event: bool
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    sessions: tuple[SessionSummary, ...]
+    speakers: tuple[SpeakerSummary, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.sessions and not self.speakers
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    id: int
+    display_name: str
+    locale: str
+    role: str
+    blocked: bool
+    is_new: bool = False
+    locale_certain: bool = True

@@ -1,0 +1,122 @@
+"""A reader's language: their catalog, CLDR formats, and bidi-safe interpolation.
+
+Every value interpolated into a message is HTML-escaped (replies use HTML parse mode) and
+wrapped in Unicode first-strong isolates, so a Latin name inside Arabic text (or an Arabic
+title inside English) keeps its own direction. Right-to-left lines start with RLM so a line
+that begins with a time or a Latin name is still laid out right to left.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton, get_timezone_location
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from babel.support import NullTranslations
+from markupsafe import Markup
+
+from bot.domain.locales import RIGHT_TO_LEFT
+
+FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
+_BIDI_CONTROLS = re.compile("[\u2066-\u2069\u200e\u200f]")
+
+Value = str | int | float | Markup
+ListStyle = Literal["standard", "or", "unit"]
+
+
+def isolate(text: str) -> str:
+    return f"{FSI}{text}{PDI}" if text else text
+
+
+def strip_bidi(text: str) -> str:
+    """Text without our isolates and marks: for logs, comparisons and tests."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
+class Localizer:
+    def __init__(self, locale: str, translations: NullTranslations, timezone: str) -> None:
+        self.locale = locale
+        self._translations = translations
+        self._babel = Locale.parse(locale)
+        self.timezone = ZoneInfo(timezone)
+
+    @property
+    def rtl(self) -> bool:
+        return self.locale in RIGHT_TO_LEFT
+
+    # --- messages -------------------------------------------------------------------------
+    def _(self, message: str, **values: Value) -> str:
+        return self._fill(self._translations.gettext(message), values)
+
+    def gettext(self, message: str, **values: Value) -> str:
+        return self._(message, **values)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Value) -> str:
+        """`{n}` in the message is the count, formatted for the locale."""
+        text = self._translations.ngettext(singular, plural, n)
+        return self._fill(text, {"n": self.number(n), **values})
+
+    def pgettext(self, context: str, message: str, **values: Value) -> str:
+        return self._fill(str(self._translations.pgettext(context, message)), values)
+
+    def finish(self, text: str) -> str:
+        """The last step before sending: in RTL locales each line starts right to left."""
+        if not self.rtl:
+            return text
+        return "\n".join(RLM + line if line else line for line in text.split("\n"))
+
+    # --- CLDR formats ---------------------------------------------------------------------
+    def time(self, moment: datetime) -> str:
+        """24-hour time in the event's zone: conference programmes read better that way."""
+        return str(format_skeleton("Hm", moment, tzinfo=self.timezone, locale=self._babel))
+
+    def day(self, value: date | datetime) -> str:
+        """Weekday and date, e.g. 'Sat, Mar 14' / 'السبت، 14 مارس'."""
+        if isinstance(value, datetime):
+            value = value.astimezone(self.timezone).date()
+        return str(format_skeleton("MMMEd", value, locale=self._babel))
+
+    def long_day(self, value: date) -> str:
+        return str(format_date(value, "full", locale=self._babel))
+
+    def number(self, n: int | float) -> str:
+        return str(format_decimal(n, locale=self._babel))
+
+    def join(self, items: Iterable[str], style: ListStyle = "standard") -> str:
+        """A localized list ('A, B and C'), each item isolated."""
+        wrapped = [isolate(html.escape(item, quote=False)) for item in items]
+        return str(format_list(wrapped, style=style, locale=self._babel)) if wrapped else ""
+
+    def language_name(self, code: str) -> str:
+        try:
+            name = Locale.parse(code).get_display_name(self._babel)
+        except (ValueError, LookupError):
+            return code
+        return str(name) if name else code
+
+    def zone_name(self) -> str:
+        return str(get_timezone_location(self.timezone, locale=self._babel))
+
+    # --- helpers --------------------------------------------------------------------------
+    def _fill(self, text: str, values: dict[str, Value]) -> str:
+        if not values:
+            return text
+        return text.format_map({key: _render(value) for key, value in values.items()})
+
+
+def _render(value: Value) -> str:
+    if isinstance(value, Markup):
+        return str(value)
+    return isolate(html.escape(str(value), quote=False))
+
+
+def markup_lines(lines: Sequence[str]) -> Markup:
+    """Lines that are already escaped and localized, passed on without another isolate."""
+    return Markup("\n".join(lines))

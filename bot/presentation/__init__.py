@@ -1,0 +1,24 @@
+"""What the bot says, as plain data: text plus buttons, rendered for one reader.
+
+Nothing here imports Telegram, so replies, reminders and broadcasts share the same cards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str | None = None  # callback data (<= 64 bytes)
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    menu: tuple[tuple[str, ...], ...] | None = None  # a reply keyboard, when it changes
+    notice: str | None = None  # a short toast for a button press
+    extra: tuple[Reply, ...] = field(default=())  # follow-up messages (e.g. the language picker)

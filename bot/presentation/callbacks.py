@@ -1,0 +1,87 @@
+"""Compact, versionless callback data: `verb:arg:arg`, always within Telegram's 64 bytes.
+
+Buttons outlive deploys, so parsing never trusts its input: anything malformed decodes to
+None and the user is told the button is stale.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+_ARG = re.compile(r"^[A-Za-z0-9_.-]{0,24}$")
+
+VERBS = {
+    "days": 0,  # day picker
+    "day": 2,  # day index, page
+    "ses": 2,  # session id, origin (how to go back)
+    "spks": 1,  # speaker list page
+    "spk": 1,  # speaker id
+    "rooms": 0,  # room list
+    "room": 2,  # room id, day index
+    "lang": 1,  # locale
+    "now": 0,  # now & next
+    "help": 0,
+    "noop": 0,  # page counter: does nothing
+}
+
+
+@dataclass(frozen=True)
+class Callback:
+    verb: str
+    args: tuple[str, ...] = ()
+
+    def encode(self) -> str:
+        data = ":".join((self.verb, *self.args))
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    def int_arg(self, index: int) -> int:
+        return int(self.args[index])
+
+
+def cb(verb: str, *args: object) -> str:
+    return Callback(verb, tuple(str(a) for a in args)).encode()
+
+
+def decode(data: str | None) -> Callback | None:
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    verb, *args = data.split(":")
+    if VERBS.get(verb) != len(args) or not all(_ARG.match(a) for a in args):
+        return None
+    return Callback(verb, tuple(args))
+
+
+# --- where a session card was opened from, so "Back" returns there ---------------------------
+def origin_day(day: int, page: int) -> str:
+    return f"d{day}.{page}"
+
+
+def origin_speaker(speaker_id: int) -> str:
+    return f"s{speaker_id}"
+
+
+def origin_room(room_id: int, day: int) -> str:
+    return f"r{room_id}.{day}"
+
+
+ORIGIN_NOW = "n"
+ORIGIN_SEARCH = "x"  # results are not kept, so Back goes to the session's day
+
+
+def back_target(origin: str, fallback_day: int) -> str:
+    """The callback data of the Back button for a card opened from `origin`."""
+    match = re.fullmatch(r"d(\d+)\.(\d+)|s(\d+)|r(\d+)\.(\d+)|n", origin)
+    if match is None:
+        return cb("day", fallback_day, 0)
+    day, page, speaker, room, room_day = match.groups()
+    if day is not None:
+        return cb("day", day, page)
+    if speaker is not None:
+        return cb("spk", speaker)
+    if room is not None:
+        return cb("room", room, room_day)
+    return cb("now")

@@ -1,0 +1,59 @@
+"""Speaker screens: an alphabetical, paginated list and a card with their sessions."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from bot.domain.paging import paginate
+from bot.domain.text import shorten
+from bot.domain.views import SpeakerDetail, SpeakerSummary
+from bot.i18n import Localizer, isolate
+from bot.presentation import Button, Reply
+from bot.presentation.callbacks import cb, origin_speaker
+from bot.presentation.programme import (
+    BUTTON_TITLE_LIMIT,
+    fit,
+    nav_row,
+    page_counter,
+    session_button,
+    session_line,
+)
+
+SPEAKERS_PER_PAGE = 10
+
+
+def speaker_button(speaker: SpeakerSummary) -> Button:
+    label = speaker.name
+    if speaker.organization:
+        label = f"{speaker.name} · {speaker.organization}"
+    return Button("🎤 " + shorten(label, BUTTON_TITLE_LIMIT), cb("spk", speaker.id))
+
+
+def speaker_list(l10n: Localizer, speakers: Sequence[SpeakerSummary], page_number: int) -> Reply:
+    page = paginate(speakers, page_number, SPEAKERS_PER_PAGE)
+    lines = [
+        l10n.ngettext("🎤 <b>{n} speaker</b>", "🎤 <b>{n} speakers</b>", len(speakers)),
+        l10n._("Choose a speaker to see their sessions."),
+    ]
+    if page.count > 1:
+        lines += ["", page_counter(l10n, page)]
+    rows: list[tuple[Button, ...]] = [(speaker_button(s),) for s in page.items]
+    rows.append(nav_row(l10n, page, lambda p: cb("spks", p)))
+    return Reply("\n".join(lines), buttons=tuple(r for r in rows if r))
+
+
+def speaker_card(l10n: Localizer, speaker: SpeakerDetail) -> Reply:
+    lines = [f"🎤 <b>{isolate(html.escape(speaker.name, quote=False))}</b>"]
+    if speaker.organization:
+        lines.append(l10n._("🏢 {organization}", organization=speaker.organization))
+    if speaker.bio:
+        lines += ["", html.escape(shorten(speaker.bio, 1200), quote=False)]
+    lines += ["", l10n._("<b>Sessions</b>")]
+    if speaker.sessions:
+        lines += [session_line(l10n, s) for s in speaker.sessions]
+    else:
+        lines.append(l10n._("No sessions in the programme."))
+    rows = [(session_button(l10n, s, origin_speaker(speaker.id)),) for s in speaker.sessions]
+    rows.append((Button(l10n._("« All speakers"), cb("spks", 0)),))
+    return Reply(fit(lines), buttons=tuple(rows))

@@ -1,0 +1,207 @@
+"""Programme screens: days, a day's sessions page by page, session cards, now and next."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from markupsafe import Markup
+
+from bot.domain.paging import Page, paginate
+from bot.domain.programme import SessionKind
+from bot.domain.text import shorten
+from bot.domain.views import NowAndNext, SessionDetail, SessionSummary
+from bot.i18n import Localizer, isolate
+from bot.presentation import Button, Reply
+from bot.presentation.callbacks import ORIGIN_NOW, back_target, cb, origin_day
+
+MESSAGE_LIMIT = 4096
+ABSTRACT_LIMIT = 1500
+BUTTON_TITLE_LIMIT = 48
+
+KIND_ICONS = {
+    SessionKind.KEYNOTE: "🌟",
+    SessionKind.PANEL: "👥",
+    SessionKind.TALK: "🎙",
+    SessionKind.WORKSHOP: "🛠",
+}
+
+
+def kind_name(l10n: Localizer, kind: SessionKind) -> str:
+    names = {
+        SessionKind.KEYNOTE: l10n._("Keynote"),
+        SessionKind.PANEL: l10n._("Panel"),
+        SessionKind.TALK: l10n._("Talk"),
+        SessionKind.WORKSHOP: l10n._("Workshop"),
+    }
+    return names[kind]
+
+
+def day_label(l10n: Localizer, index: int, day: date) -> str:
+    return l10n._("Day {number} · {date}", number=l10n.number(index + 1), date=l10n.day(day))
+
+
+def day_picker(l10n: Localizer, days: Sequence[date], event_name: str) -> Reply:
+    buttons = tuple((Button(day_label(l10n, i, d), cb("day", i, 0)),) for i, d in enumerate(days))
+    text = l10n._("📅 <b>{event}</b>: choose a day.", event=event_name)
+    return Reply(text, buttons=buttons)
+
+
+def session_line(l10n: Localizer, session: SessionSummary) -> str:
+    """One line per session in lists: time, kind icon, title, room."""
+    line = l10n._(
+        "{start}–{end} {icon} <b>{title}</b>",
+        start=l10n.time(session.starts_at),
+        end=l10n.time(session.ends_at),
+        icon=Markup(KIND_ICONS[session.kind]),
+        title=session.title,
+    )
+    if session.cancelled:
+        line = l10n._("❌ Cancelled: {session}", session=Markup(f"<s>{line}</s>"))
+    if session.room:
+        line += "\n" + l10n._("      📍 {room}", room=session.room)
+    return line
+
+
+def session_button(l10n: Localizer, session: SessionSummary, origin: str) -> Button:
+    label = l10n._(
+        "{start} {title}",
+        start=l10n.time(session.starts_at),
+        title=shorten(session.title, BUTTON_TITLE_LIMIT),
+    )
+    return Button(plain(label), cb("ses", session.id, origin))
+
+
+def day_page(
+    l10n: Localizer, index: int, day: date, sessions: Sequence[SessionSummary], page_number: int
+) -> Reply:
+    page = paginate(sessions, page_number)
+    heading = l10n._("📅 <b>{day}</b>", day=day_label(l10n, index, day))
+    if not sessions:
+        body = [l10n._("No sessions on this day.")]
+    else:
+        body = [session_line(l10n, s) for s in page.items]
+    footer = ["", page_counter(l10n, page)] if page.count > 1 else []
+    text = fit([heading, "", *body, *footer])
+    rows: list[tuple[Button, ...]] = [
+        (session_button(l10n, s, origin_day(index, page.number)),) for s in page.items
+    ]
+    rows.append(nav_row(l10n, page, lambda p: cb("day", index, p)))
+    rows.append((Button(l10n._("« All days"), cb("days")),))
+    return Reply(text, buttons=tuple(r for r in rows if r))
+
+
+def session_card(l10n: Localizer, session: SessionDetail, origin: str) -> Reply:
+    lines = [f"{KIND_ICONS[session.kind]} <b>{isolate(_esc(session.title))}</b>"]
+    lines.append(l10n._("<i>{kind}</i>", kind=kind_name(l10n, session.kind)))
+    if session.cancelled:
+        lines.append(l10n._("❌ <b>This session has been cancelled.</b>"))
+    lines.append("")
+    lines.append(
+        l10n._(
+            "🗓 {day}, {start}–{end}",
+            day=l10n.day(session.starts_at),
+            start=l10n.time(session.starts_at),
+            end=l10n.time(session.ends_at),
+        )
+    )
+    if session.room:
+        lines.append(l10n._("📍 {room}", room=session.room))
+    if session.track:
+        lines.append(l10n._("🏷 {track}", track=session.track))
+    lines.append(l10n._("🗣 In {language}", language=l10n.language_name(session.language)))
+    speakers = [p.name for p in session.people if p.role == "speaker"]
+    moderators = [p.name for p in session.people if p.role == "moderator"]
+    if speakers:
+        lines.append(
+            l10n.ngettext(
+                "🎤 Speaker: {names}",
+                "🎤 Speakers: {names}",
+                len(speakers),
+                names=Markup(l10n.join(speakers)),
+            )
+        )
+    if moderators:
+        lines.append(
+            l10n.ngettext(
+                "🧭 Moderator: {names}",
+                "🧭 Moderators: {names}",
+                len(moderators),
+                names=Markup(l10n.join(moderators)),
+            )
+        )
+    if session.capacity:
+        lines.append(l10n.ngettext("🪑 {n} seat", "🪑 {n} seats", session.capacity))
+    if session.abstract:
+        lines += ["", _esc(shorten(session.abstract, ABSTRACT_LIMIT))]
+    rows = [
+        (Button("🎤 " + shorten(p.name, BUTTON_TITLE_LIMIT), cb("spk", p.id)),)
+        for p in session.people
+    ]
+    if session.room_id is not None:
+        more = cb("room", session.room_id, session.day_index)
+        rows.append((Button(l10n._("🚪 More in this room"), more),))
+    rows.append((Button(l10n._("« Back"), back_target(origin, session.day_index)),))
+    return Reply(fit(lines), buttons=tuple(rows))
+
+
+def now_and_next(l10n: Localizer, view: NowAndNext, *, only_next: bool = False) -> Reply:
+    lines: list[str] = []
+    if view.after_event:
+        return Reply(l10n._("The symposium is over. Thank you for joining us!"))
+    if not only_next:
+        lines.append(l10n._("⏱ <b>Now</b>"))
+        if view.now:
+            lines += [session_line(l10n, s) for s in view.now]
+        elif view.before_event:
+            lines.append(l10n._("The symposium has not started yet."))
+        else:
+            lines.append(l10n._("Nothing is running right now."))
+        lines.append("")
+    lines.append(l10n._("⏭ <b>Next</b>"))
+    if view.next:
+        lines += [session_line(l10n, s) for s in view.next]
+    else:
+        lines.append(l10n._("No more sessions today."))
+    shown = (() if only_next else view.now) + view.next
+    rows = tuple((session_button(l10n, s, ORIGIN_NOW),) for s in shown[:20])
+    return Reply(fit(lines), buttons=(*rows, (Button(l10n._("🔄 Refresh"), cb("now")),)))
+
+
+def page_counter(l10n: Localizer, page: Page[object]) -> str:
+    return l10n._(
+        "Page {page} of {pages}", page=l10n.number(page.number + 1), pages=l10n.number(page.count)
+    )
+
+
+def nav_row(l10n: Localizer, page: Page[object], make: Callable[[int], str]) -> tuple[Button, ...]:
+    """Previous / counter / next, or nothing for a single page."""
+    if page.count <= 1:
+        return ()
+    row = []
+    if page.has_previous:
+        row.append(Button(l10n._("◀ Previous"), make(page.number - 1)))
+    row.append(Button(f"{page.number + 1}/{page.count}", cb("noop")))
+    if page.has_next:
+        row.append(Button(l10n._("Next ▶"), make(page.number + 1)))
+    return tuple(row)
+
+
+def fit(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> str:
+    """Join lines, dropping whole lines from the end (never cutting a tag) to fit `limit`."""
+    text = "\n".join(lines)
+    kept = list(lines)
+    while len(text) > limit - 2 and len(kept) > 1:
+        kept.pop()
+        text = "\n".join([*kept, "…"])
+    return text
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def plain(label: str) -> str:
+    """Button labels are not HTML: undo the escaping the localizer applied."""
+    return html.unescape(label)

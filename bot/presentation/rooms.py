@@ -1,0 +1,44 @@
+"""Room screens: the list of rooms and what is on in one room on one day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.domain.views import RoomDay, RoomSummary
+from bot.i18n import Localizer
+from bot.presentation import Button, Reply
+from bot.presentation.callbacks import cb, origin_room
+from bot.presentation.programme import fit, session_button, session_line
+
+
+def room_list(l10n: Localizer, rooms: Sequence[RoomSummary], today: int) -> Reply:
+    text = l10n._("🚪 <b>Rooms</b>\nChoose a room to see what is on there.")
+    rows = tuple((Button("🚪 " + room.name, cb("room", room.id, today)),) for room in rooms)
+    return Reply(text, buttons=rows)
+
+
+def room_day(l10n: Localizer, view: RoomDay, days: Sequence[date]) -> Reply:
+    lines = [
+        l10n._("🚪 <b>{room}</b> · {day}", room=view.room.name, day=l10n.day(view.day)),
+    ]
+    if view.room.capacity:
+        lines.append(l10n.ngettext("{n} seat", "{n} seats", view.room.capacity))
+    lines.append("")
+    if view.sessions:
+        lines += [session_line(l10n, s) for s in view.sessions]
+    else:
+        lines.append(l10n._("Nothing is scheduled in this room on this day."))
+    origin = origin_room(view.room.id, view.day_index)
+    rows: list[tuple[Button, ...]] = [(session_button(l10n, s, origin),) for s in view.sessions]
+    day_row = tuple(
+        Button(
+            ("• " if i == view.day_index else "") + l10n.day(d),
+            cb("room", view.room.id, i),
+        )
+        for i, d in enumerate(days)
+    )
+    if len(day_row) > 1:
+        rows.append(day_row)
+    rows.append((Button(l10n._("« All rooms"), cb("rooms")),))
+    return Reply(fit(lines), buttons=tuple(rows))

@@ -1,0 +1,1 @@
+"""A strict fake Telegram Bot API server, so tests and the playground never touch Telegram."""

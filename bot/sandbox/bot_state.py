@@ -1,0 +1,555 @@
+"""What Telegram remembers for the bot: chats, messages, files, commands, callback queries.
+
+Why: the method handlers here enforce the content rules that the type spec alone cannot
+express (text length after entity parsing, inline keyboard rules, "message is not modified",
+unknown chats, blocked users) and keep the observable state tests assert on.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import ApiError, FakeUser, SentMessage, StoredFile, UploadedFile, bad_request
+from .tg_html import HtmlParseError, parse_html, utf16_len
+
+Handler = Callable[[dict[str, Any]], Any]
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_INLINE_BUTTONS = 100
+MAX_COMMANDS = 100
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_LANGUAGE = re.compile(r"[a-z]{2}")
+_PARSE_MODES = {"HTML", "MARKDOWNV2", "MARKDOWN"}
+_BUTTON_ACTIONS = (
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+_CHAT_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+}
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"RIFF")
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+BLOCKED = "Forbidden: bot was blocked by the user"
+
+
+@dataclass
+class Chat:
+    """A private chat between the bot and one fake user."""
+
+    user: FakeUser
+    next_message_id: int = 1
+    messages: dict[int, SentMessage] = field(default_factory=dict)
+    incoming: dict[int, dict[str, Any]] = field(default_factory=dict)
+    actions: list[str] = field(default_factory=list)
+    blocked: bool = False
+
+    def allocate_id(self) -> int:
+        """Message ids are per chat and shared by both sides, as in real private chats."""
+        message_id = self.next_message_id
+        self.next_message_id += 1
+        return message_id
+
+    def to_api(self) -> dict[str, Any]:
+        """The chat as a Bot API ``Chat`` object."""
+        data: dict[str, Any] = {"id": self.user.id, "type": "private"}
+        data["first_name"] = self.user.first_name
+        if self.user.last_name:
+            data["last_name"] = self.user.last_name
+        if self.user.username:
+            data["username"] = self.user.username
+        return data
+
+
+@dataclass
+class CallbackRecord:
+    """A callback query the fake created, to check answerCallbackQuery against."""
+
+    user_id: int
+    answer: dict[str, Any] | None = None
+
+
+def scope_key(scope: dict[str, Any] | None) -> str:
+    """Flatten a BotCommandScope to the string tests use with ``commands(scope=...)``."""
+    if not scope:
+        return "default"
+    kind = str(scope["type"])
+    if kind in ("chat", "chat_administrators"):
+        return f"{kind}:{scope['chat_id']}"
+    if kind == "chat_member":
+        return f"chat_member:{scope['chat_id']}:{scope['user_id']}"
+    return kind
+
+
+def _check_language(params: dict[str, Any]) -> str:
+    code = str(params.get("language_code", ""))
+    if code and not _LANGUAGE.fullmatch(code):
+        raise bad_request("LANG_CODE_INVALID: language_code must be empty or two lowercase letters")
+    return code
+
+
+def inline_markup(markup: dict[str, Any] | None) -> list[list[dict[str, Any]]]:
+    """Inline keyboard rows of a markup, [] for anything else."""
+    if markup and isinstance(markup.get("inline_keyboard"), list):
+        return [list(row) for row in markup["inline_keyboard"]]
+    return []
+
+
+class BotState:
+    """Telegram's side of the conversation, with one handler per supported method."""
+
+    def __init__(self, bot_user: dict[str, Any]) -> None:
+        self.bot_user = bot_user
+        self.chats: dict[int, Chat] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.descriptions: dict[tuple[str, str], str] = {}
+        self.menu_buttons: dict[int | None, dict[str, Any] | None] = {}
+        self.callback_queries: dict[str, CallbackRecord] = {}
+        self.on_message: Callable[[SentMessage], None] | None = None
+        self._seq = 0
+        self.handlers: dict[str, Handler] = {
+            "getMe": lambda _p: dict(self.bot_user),
+            "sendMessage": self.send_message,
+            "sendPhoto": lambda p: self.send_file(p, "photo"),
+            "sendDocument": lambda p: self.send_file(p, "document"),
+            "editMessageText": self.edit_message_text,
+            "editMessageReplyMarkup": self.edit_message_reply_markup,
+            "deleteMessage": self.delete_message,
+            "answerCallbackQuery": self.answer_callback_query,
+            "setMyCommands": self.set_my_commands,
+            "getMyCommands": self.get_my_commands,
+            "deleteMyCommands": self.delete_my_commands,
+            "setChatMenuButton": self.set_chat_menu_button,
+            "sendChatAction": self.send_chat_action,
+            "getFile": self.get_file,
+            "setMyDescription": lambda p: self.set_description(p, "description"),
+            "setMyShortDescription": lambda p: self.set_description(p, "short_description"),
+        }
+
+    # ------------------------------------------------------------------ helpers
+    def next_seq(self) -> int:
+        """A process-wide counter for ids that only need to be unique."""
+        self._seq += 1
+        return self._seq
+
+    def public_bot_user(self) -> dict[str, Any]:
+        """The bot as it appears in ``from`` of its messages (no getMe-only fields)."""
+        return {k: self.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
+
+    def chat_for(self, params: dict[str, Any], *, sending: bool = True) -> Chat:
+        """Resolve ``chat_id``; unknown chats and blocked users fail like on Telegram."""
+        chat_id = params.get("chat_id")
+        if chat_id is None or chat_id == "":
+            raise bad_request("chat_id is empty")
+        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None:
+            raise bad_request("chat not found")
+        if sending and chat.blocked:
+            raise ApiError(403, BLOCKED)
+        return chat
+
+    def _notify(self, message: SentMessage) -> None:
+        if self.on_message is not None:
+            self.on_message(message)
+
+    def render(
+        self, text: str, params: dict[str, Any], *, entities_key: str
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """Apply parse_mode like Telegram; returns plain text and entities."""
+        mode = str(params.get("parse_mode") or "")
+        if mode and mode.upper() not in _PARSE_MODES:
+            raise bad_request("unsupported parse_mode")
+        if mode.upper() == "HTML":
+            try:
+                return parse_html(text)
+            except HtmlParseError as error:
+                raise bad_request(f"can't parse entities: {error}") from None
+        return text, list(params.get(entities_key) or [])
+
+    def plain(self, message: SentMessage) -> str:
+        """The text Telegram stores for a message (after entity parsing)."""
+        raw = message.text if message.text is not None else message.caption
+        if raw is None:
+            return ""
+        if (message.parse_mode or "").upper() == "HTML":
+            return parse_html(raw)[0]
+        return raw
+
+    @staticmethod
+    def check_markup(markup: dict[str, Any] | None) -> None:
+        """Rules of reply markups that the type spec cannot express."""
+        if not markup:
+            return
+        if "inline_keyboard" in markup:
+            rows = inline_markup(markup)
+            if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+                raise bad_request("reply markup is too long")
+            for row in rows:
+                for button in row:
+                    if not button.get("text"):
+                        raise bad_request("can't parse inline keyboard button: Text is empty")
+                    actions = [key for key in _BUTTON_ACTIONS if key in button]
+                    if not actions:
+                        raise bad_request(
+                            "can't parse inline keyboard button: "
+                            "Text buttons are unallowed in the inline keyboard"
+                        )
+                    if len(actions) > 1:
+                        raise bad_request(
+                            f"can't parse inline keyboard button: exactly one of {actions} "
+                            "must be specified"
+                        )
+                    url = button.get("url")
+                    if url is not None and not str(url).startswith(
+                        ("http://", "https://", "tg://")
+                    ):
+                        raise bad_request("BUTTON_URL_INVALID")
+        elif "keyboard" in markup:
+            for row in markup["keyboard"]:
+                for button in row:
+                    text = button if isinstance(button, str) else button.get("text")
+                    if not text:
+                        raise bad_request("can't parse keyboard button: Text is empty")
+
+    def message_dict(self, message: SentMessage) -> dict[str, Any]:
+        """A bot message as a Bot API ``Message`` in its current state."""
+        chat = self.chats[message.chat_id]
+        data: dict[str, Any] = {
+            "message_id": message.message_id,
+            "from": self.public_bot_user(),
+            "chat": chat.to_api(),
+            "date": message.date,
+        }
+        if message.edit_date:
+            data["edit_date"] = message.edit_date
+        if message.kind == "text":
+            data["text"] = self.plain(message)
+            if message.entities:
+                data["entities"] = message.entities
+        else:
+            stored = self.files.get(message.file_id or "")
+            if message.kind == "photo":
+                data["photo"] = [self.photo_size(stored)]
+            else:
+                data["document"] = self.document_dict(stored)
+            if message.caption:
+                data["caption"] = self.plain(message)
+                if message.entities:
+                    data["caption_entities"] = message.entities
+        if inline_markup(message.reply_markup):
+            data["reply_markup"] = message.reply_markup
+        return data
+
+    # ------------------------------------------------------------------ files
+    def store_file(
+        self, data: bytes, filename: str | None, mime_type: str | None, kind: str
+    ) -> StoredFile:
+        """Register a file so getFile and the download endpoint can serve it."""
+        seq = self.next_seq()
+        suffix = filename.rsplit(".", 1)[-1] if filename and "." in filename else "bin"
+        folder = "photos" if kind == "photo" else "documents"
+        stored = StoredFile(
+            file_id=f"FAKE-{kind.upper()}-{seq:06d}",
+            file_unique_id=f"U{seq:06d}",
+            data=data,
+            filename=filename,
+            mime_type=mime_type,
+            file_path=f"{folder}/file_{seq}.{suffix}",
+            kind=kind,
+        )
+        self.files[stored.file_id] = stored
+        return stored
+
+    @staticmethod
+    def photo_size(stored: StoredFile | None) -> dict[str, Any]:
+        """A single PhotoSize; dimensions from a PNG header when available."""
+        width = height = 320
+        if stored and stored.data.startswith(_IMAGE_MAGIC[0]) and len(stored.data) >= 24:
+            width = int.from_bytes(stored.data[16:20], "big")
+            height = int.from_bytes(stored.data[20:24], "big")
+        if stored is None:
+            return {"file_id": "FAKE-URL", "file_unique_id": "UURL", "width": 320, "height": 320}
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": width,
+            "height": height,
+            "file_size": len(stored.data),
+        }
+
+    @staticmethod
+    def document_dict(stored: StoredFile | None) -> dict[str, Any]:
+        """A Bot API ``Document`` for a stored file."""
+        if stored is None:
+            return {"file_id": "FAKE-URL", "file_unique_id": "UURL"}
+        data: dict[str, Any] = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+        }
+        if stored.filename:
+            data["file_name"] = stored.filename
+        if stored.mime_type:
+            data["mime_type"] = stored.mime_type
+        return data
+
+    # ------------------------------------------------------------------ sending
+    def _new_message(self, chat: Chat, **fields: Any) -> SentMessage:
+        message = SentMessage(
+            chat_id=chat.user.id,
+            message_id=chat.allocate_id(),
+            date=int(time.time()),
+            **fields,
+        )
+        chat.messages[message.message_id] = message
+        self._notify(message)
+        return message
+
+    def send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        """sendMessage: text 1-4096 UTF-16 units after entity parsing."""
+        chat = self.chat_for(params)
+        text = str(params["text"])
+        plain, entities = self.render(text, params, entities_key="entities")
+        if not plain.strip():
+            raise bad_request("message text is empty")
+        if utf16_len(plain) > MAX_TEXT:
+            raise bad_request("message is too long")
+        markup = params.get("reply_markup")
+        self.check_markup(markup)
+        message = self._new_message(
+            chat,
+            text=text,
+            caption=None,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup,
+            kind="text",
+            entities=entities,
+        )
+        return self.message_dict(message)
+
+    def _resolve_file(self, value: Any, kind: str) -> tuple[StoredFile | None, bytes | None]:
+        if isinstance(value, UploadedFile):
+            if not value.data:
+                raise bad_request("file must be non-empty")
+            if kind == "photo" and not value.data.startswith(_IMAGE_MAGIC):
+                raise bad_request("IMAGE_PROCESS_FAILED")
+            stored = self.store_file(value.data, value.filename, value.content_type, kind)
+            return stored, value.data
+        file_ref = str(value)
+        if file_ref in self.files:
+            stored = self.files[file_ref]
+            if stored.kind != kind:
+                raise bad_request(f"can't use file of type {stored.kind} as {kind}")
+            return stored, None
+        if file_ref.startswith(("http://", "https://")):
+            return None, None
+        raise bad_request("wrong file identifier/HTTP URL specified")
+
+    def send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        """sendPhoto / sendDocument: upload, file_id or URL; caption 0-1024 after parsing."""
+        chat = self.chat_for(params)
+        caption = params.get("caption")
+        entities: list[dict[str, Any]] = []
+        if caption is not None:
+            plain, entities = self.render(str(caption), params, entities_key="caption_entities")
+            if utf16_len(plain) > MAX_CAPTION:
+                raise bad_request("message caption is too long")
+        markup = params.get("reply_markup")
+        self.check_markup(markup)
+        stored, data = self._resolve_file(params[kind], kind)
+        message = self._new_message(
+            chat,
+            text=None,
+            caption=caption,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup,
+            kind=kind,
+            document=data,
+            filename=stored.filename if stored else None,
+            file_id=stored.file_id if stored else None,
+            mime_type=stored.mime_type if stored else None,
+            entities=entities,
+        )
+        return self.message_dict(message)
+
+    # ------------------------------------------------------------------ editing
+    def _message_to_edit(self, params: dict[str, Any]) -> tuple[Chat, SentMessage]:
+        if "inline_message_id" in params:
+            raise bad_request("message to edit not found")  # the fake has no inline messages
+        chat = self.chat_for(params)
+        if "message_id" not in params:
+            raise bad_request("message identifier is not specified")
+        message = chat.messages.get(params["message_id"])
+        if message is None or message.deleted:
+            if params["message_id"] in chat.incoming:
+                raise bad_request("message can't be edited")
+            raise bad_request("message to edit not found")
+        return chat, message
+
+    @staticmethod
+    def _snapshot(message: SentMessage) -> dict[str, Any]:
+        return {
+            "text": message.text,
+            "caption": message.caption,
+            "parse_mode": message.parse_mode,
+            "reply_markup": message.reply_markup,
+        }
+
+    def _edited(self, message: SentMessage) -> dict[str, Any]:
+        message.edits += 1
+        message.edit_date = int(time.time())
+        self._notify(message)
+        return self.message_dict(message)
+
+    def _new_markup(self, message: SentMessage, params: dict[str, Any]) -> dict[str, Any] | None:
+        markup: dict[str, Any] | None = params.get("reply_markup")
+        self.check_markup(markup)
+        if markup is None and message.reply_markup and not inline_markup(message.reply_markup):
+            return message.reply_markup  # reply keyboards are not attached to the message
+        return markup
+
+    def edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
+        """editMessageText: omitting reply_markup removes the inline keyboard, as on Telegram."""
+        _chat, message = self._message_to_edit(params)
+        if "text" not in params:
+            raise bad_request("message text is empty")
+        if message.kind != "text":
+            raise bad_request("there is no text in the message to edit")
+        text = str(params["text"])
+        plain, entities = self.render(text, params, entities_key="entities")
+        if not plain.strip():
+            raise bad_request("message text is empty")
+        if utf16_len(plain) > MAX_TEXT:
+            raise bad_request("message is too long")
+        markup = self._new_markup(message, params)
+        if (
+            plain == self.plain(message)
+            and entities == message.entities
+            and inline_markup(markup) == inline_markup(message.reply_markup)
+        ):
+            raise bad_request(NOT_MODIFIED)
+        message.history.append(self._snapshot(message))
+        message.text, message.parse_mode = text, params.get("parse_mode")
+        message.entities, message.reply_markup = entities, markup
+        return self._edited(message)
+
+    def edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        """editMessageReplyMarkup: an identical keyboard is "not modified"."""
+        _chat, message = self._message_to_edit(params)
+        markup = self._new_markup(message, params)
+        if inline_markup(markup) == inline_markup(message.reply_markup):
+            raise bad_request(NOT_MODIFIED)
+        message.history.append(self._snapshot(message))
+        message.reply_markup = markup
+        return self._edited(message)
+
+    def delete_message(self, params: dict[str, Any]) -> bool:
+        """deleteMessage: bot messages and the user's incoming messages may be deleted."""
+        chat = self.chat_for(params, sending=False)
+        message_id = params["message_id"]
+        message = chat.messages.get(message_id)
+        if message is not None and not message.deleted:
+            message.deleted = True
+            self._notify(message)
+            return True
+        if chat.incoming.pop(message_id, None) is not None:
+            return True
+        raise bad_request("message to delete not found")
+
+    # ------------------------------------------------------------------ misc methods
+    def answer_callback_query(self, params: dict[str, Any]) -> bool:
+        """answerCallbackQuery: only once per query the fake created."""
+        record = self.callback_queries.get(str(params["callback_query_id"]))
+        if record is None or record.answer is not None:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        record.answer = dict(params)
+        return True
+
+    def set_my_commands(self, params: dict[str, Any]) -> bool:
+        """setMyCommands: at most 100 commands of [a-z0-9_]{1,32}, descriptions 1-256."""
+        commands: list[dict[str, Any]] = params["commands"]
+        if len(commands) > MAX_COMMANDS:
+            raise bad_request("BOT_COMMANDS_TOO_MUCH")
+        for command in commands:
+            if not _COMMAND.fullmatch(str(command["command"])):
+                raise bad_request("BOT_COMMAND_INVALID")
+        language = _check_language(params)
+        self.commands[(scope_key(params.get("scope")), language)] = [dict(c) for c in commands]
+        return True
+
+    def get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """getMyCommands: exactly the list stored for that scope and language."""
+        key = (scope_key(params.get("scope")), _check_language(params))
+        return [dict(c) for c in self.commands.get(key, [])]
+
+    def delete_my_commands(self, params: dict[str, Any]) -> bool:
+        """deleteMyCommands: forget the list for that scope and language."""
+        self.commands.pop((scope_key(params.get("scope")), _check_language(params)), None)
+        return True
+
+    def set_chat_menu_button(self, params: dict[str, Any]) -> bool:
+        """setChatMenuButton: per chat, or the default when chat_id is omitted."""
+        chat_id = None
+        if "chat_id" in params:
+            chat_id = self.chat_for(params, sending=False).user.id
+        self.menu_buttons[chat_id] = params.get("menu_button")
+        return True
+
+    def send_chat_action(self, params: dict[str, Any]) -> bool:
+        """sendChatAction: only Telegram's documented actions."""
+        chat = self.chat_for(params)
+        action = str(params["action"])
+        if action not in _CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
+        chat.actions.append(action)
+        return True
+
+    def get_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        """getFile: known file ids only; ``file_path`` is served by the download route."""
+        stored = self.files.get(str(params["file_id"]))
+        if stored is None:
+            raise bad_request("invalid file_id")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+            "file_path": stored.file_path,
+        }
+
+    def set_description(self, params: dict[str, Any], key: str) -> bool:
+        """setMyDescription / setMyShortDescription; an empty text removes it."""
+        language = _check_language(params)
+        text = str(params.get(key, ""))
+        if text:
+            self.descriptions[(key, language)] = text
+        else:
+            self.descriptions.pop((key, language), None)
+        return True

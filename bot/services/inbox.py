@@ -1,0 +1,156 @@
+"""The inbox: every update is stored before Telegram is told we have it.
+
+Polling advances its offset and the webhook answers 200 only after the update is committed
+here; workers then claim rows with a lease, so a worker that dies mid-update leaves the row
+to be claimed again. Handlers must therefore be safe to run twice for one update.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.clock import Clock
+from bot.db import models as m
+from bot.db.engine import SessionFactory
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    update_id: int
+    payload: dict[str, Any]
+    chat_id: int | None
+    attempts: int
+
+
+class InboxService:
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def store(self, updates: Iterable[dict[str, Any]]) -> int:
+        """Insert updates, ignoring ids we already have; returns how many were new."""
+        now = self._clock.now()
+        rows = [
+            {
+                "update_id": int(u["update_id"]),
+                "payload": json.dumps(u, ensure_ascii=False),
+                "chat_id": chat_of(u),
+                "state": "pending",
+                "attempts": 0,
+                "received_at": now,
+            }
+            for u in updates
+        ]
+        if not rows:
+            return 0
+        async with self._sessions.begin() as db:
+            insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(m.InboxUpdate).values(rows).on_conflict_do_nothing()
+            result = await db.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def claim(self, limit: int = 50) -> list[InboxItem]:
+        """Lease the oldest pending (or abandoned) updates, oldest first."""
+        now = self._clock.now()
+        async with self._sessions.begin() as db:
+            query = (
+                select(m.InboxUpdate.update_id)
+                .where(
+                    or_(
+                        m.InboxUpdate.state == "pending",
+                        (m.InboxUpdate.state == "processing") & (m.InboxUpdate.lease_until < now),
+                    )
+                )
+                .order_by(m.InboxUpdate.update_id)
+                .limit(limit)
+            )
+            if db.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = list(await db.scalars(query))
+            if not ids:
+                return []
+            await db.execute(
+                update(m.InboxUpdate)
+                .where(m.InboxUpdate.update_id.in_(ids))
+                .values(
+                    state="processing",
+                    lease_until=now + LEASE,
+                    attempts=m.InboxUpdate.attempts + 1,
+                )
+            )
+            rows = await db.scalars(
+                select(m.InboxUpdate)
+                .where(m.InboxUpdate.update_id.in_(ids))
+                .order_by(m.InboxUpdate.update_id)
+            )
+            return [
+                InboxItem(r.update_id, json.loads(r.payload), r.chat_id, r.attempts) for r in rows
+            ]
+
+    async def finish(self, update_id: int, error: str | None = None) -> None:
+        """Done (or given up on, with the reason): never claimed again."""
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(m.InboxUpdate)
+                .where(m.InboxUpdate.update_id == update_id)
+                .values(
+                    state="failed" if error else "done",
+                    finished_at=self._clock.now(),
+                    lease_until=None,
+                    error=error,
+                )
+            )
+
+    async def release(self, update_ids: Iterable[int]) -> None:
+        """Give claimed rows back (on shutdown) so another worker takes them at once."""
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(m.InboxUpdate)
+                .where(m.InboxUpdate.update_id.in_(list(update_ids)))
+                .where(m.InboxUpdate.state == "processing")
+                .values(state="pending", lease_until=None)
+            )
+
+    async def is_finished(self, update_id: int) -> bool:
+        async with self._sessions() as db:
+            state = await db.scalar(
+                select(m.InboxUpdate.state).where(m.InboxUpdate.update_id == update_id)
+            )
+            return state in ("done", "failed")
+
+    async def counts(self) -> dict[str, int]:
+        async with self._sessions() as db:
+            rows = await db.execute(
+                select(m.InboxUpdate.state, func.count()).group_by(m.InboxUpdate.state)
+            )
+            return {state: int(n) for state, n in rows.all()}
+
+    async def last_update_id(self) -> int | None:
+        async with self._sessions() as db:
+            value = await db.scalar(select(func.max(m.InboxUpdate.update_id)))
+            return int(value) if value is not None else None
+
+
+def chat_of(update: dict[str, Any]) -> int | None:
+    """The chat an update belongs to, for per-chat ordering; None when it has none."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        chat = value.get("chat") or (value.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+        sender = value.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return int(sender["id"])
+    return None

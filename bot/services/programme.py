@@ -1,0 +1,198 @@
+"""Writing a programme into the database, matched by stable keys so re-imports update in place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import models as m
+from bot.db.engine import SessionFactory
+from bot.domain.programme import ProgrammeData, SessionData, SpeakerData, Translations
+from bot.domain.text import search_document
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    rooms: int
+    tracks: int
+    speakers: int
+    sessions: int
+    removed_sessions: int
+
+
+class ProgrammeService:
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+
+    async def has_programme(self) -> bool:
+        async with self._sessions() as db:
+            return await db.scalar(select(m.Session.id).limit(1)) is not None
+
+    async def apply(self, data: ProgrammeData) -> ImportSummary:
+        """Upsert everything in one transaction; sessions missing from `data` are removed."""
+        async with self._sessions.begin() as db:
+            event = await _upsert_event(db, data)
+            rooms = {}
+            for position, room in enumerate(data.rooms):
+                row = await _upsert(db, m.Room, event.id, room.key)
+                row.name, row.capacity, row.position = room.name, room.capacity, position
+                _set_translations(row.translations, room.names, m.RoomTranslation, ("name",))
+                rooms[room.key] = row
+            tracks = {}
+            for track in data.tracks:
+                track_row = await _upsert(db, m.Track, event.id, track.key)
+                track_row.name = track.name
+                _set_translations(
+                    track_row.translations, track.names, m.TrackTranslation, ("name",)
+                )
+                tracks[track.key] = track_row
+            speakers = {s.key: await _apply_speaker(db, event.id, s) for s in data.speakers}
+            await db.flush()
+            keep = {s.key for s in data.sessions}
+            for session in data.sessions:
+                await _apply_session(db, event.id, session, rooms, tracks, speakers)
+            removed = await db.execute(
+                delete(m.Session).where(m.Session.event_id == event.id, m.Session.key.not_in(keep))
+            )
+        return ImportSummary(
+            rooms=len(data.rooms),
+            tracks=len(data.tracks),
+            speakers=len(data.speakers),
+            sessions=len(data.sessions),
+            removed_sessions=int(getattr(removed, "rowcount", 0) or 0),
+        )
+
+
+ModelT = TypeVar("ModelT", m.Room, m.Track, m.Speaker, m.Session)
+
+
+async def _upsert(db: AsyncSession, model: type[ModelT], event_id: int, key: str) -> ModelT:
+    row = await db.scalar(select(model).where(model.event_id == event_id, model.key == key))
+    if row is None:
+        row = model(event_id=event_id, key=key, translations=[])
+        db.add(row)
+    return row
+
+
+async def _upsert_event(db: AsyncSession, data: ProgrammeData) -> m.Event:
+    info = data.event
+    event = await db.scalar(select(m.Event).where(m.Event.key == info.key))
+    if event is None:
+        event = m.Event(key=info.key, translations=[])
+        db.add(event)
+    event.name, event.venue, event.timezone = info.name, info.venue, info.timezone
+    event.start_date, event.days, event.original_locale = (
+        info.start_date,
+        info.days,
+        info.original_locale,
+    )
+    merged = {
+        locale: {
+            "name": info.names.get(locale, info.name),
+            "venue": info.venues.get(locale, info.venue),
+        }
+        for locale in set(info.names) | set(info.venues)
+    }
+    _replace_translations(event.translations, merged, m.EventTranslation)
+    await db.flush()
+    return event
+
+
+async def _apply_speaker(db: AsyncSession, event_id: int, data: SpeakerData) -> m.Speaker:
+    row = await _upsert(db, m.Speaker, event_id, data.key)
+    row.name, row.organization, row.bio = data.name, data.organization, data.bio
+    merged = {
+        locale: {"name": data.names.get(locale, data.name), "bio": data.bios.get(locale, "")}
+        for locale in set(data.names) | set(data.bios)
+    }
+    _replace_translations(row.translations, merged, m.SpeakerTranslation)
+    row.search_text = search_document(data.name, data.organization, *data.names.values())
+    return row
+
+
+async def _apply_session(
+    db: AsyncSession,
+    event_id: int,
+    data: SessionData,
+    rooms: dict[str, m.Room],
+    tracks: dict[str, m.Track],
+    speakers: dict[str, m.Speaker],
+) -> None:
+    row = await _upsert(db, m.Session, event_id, data.key)
+    row.kind, row.title, row.abstract = data.kind.value, data.title, data.abstract
+    row.starts_at, row.ends_at, row.language = data.starts_at, data.ends_at, data.language
+    row.capacity, row.cancelled = data.capacity, False
+    room = rooms.get(data.room_key) if data.room_key else None
+    track = tracks.get(data.track_key) if data.track_key else None
+    row.room_id = room.id if room else None
+    row.track_id = track.id if track else None
+    merged = {
+        locale: {
+            "title": data.titles.get(locale, data.title),
+            "abstract": data.abstracts.get(locale, ""),
+        }
+        for locale in set(data.titles) | set(data.abstracts)
+    }
+    _replace_translations(row.translations, merged, m.SessionTranslation)
+    wanted = [(k, "speaker") for k in data.speaker_keys] + [
+        (k, "moderator") for k in data.moderator_keys
+    ]
+    await db.flush()  # gives a new row its id
+    await db.execute(delete(m.SessionSpeaker).where(m.SessionSpeaker.session_id == row.id))
+    people = [speakers[key] for key, _ in wanted if key in speakers]
+    for position, (key, role) in enumerate(k for k in wanted if k[0] in speakers):
+        db.add(
+            m.SessionSpeaker(
+                session_id=row.id, speaker_id=speakers[key].id, role=role, position=position
+            )
+        )
+    db.expire(row, ["people"])
+    row.search_text = search_document(
+        data.title,
+        data.abstract,
+        *data.titles.values(),
+        *data.abstracts.values(),
+        *_names(room, track),
+        *(text for p in people for text in _speaker_texts(p)),
+    )
+
+
+def _names(room: m.Room | None, track: m.Track | None) -> Iterable[str]:
+    for row in (room, track):
+        if row is not None:
+            yield row.name
+            yield from (t.name for t in row.translations)
+
+
+def _speaker_texts(speaker: m.Speaker) -> Iterable[str]:
+    yield speaker.name
+    yield from (t.name for t in speaker.translations)
+
+
+def _set_translations(
+    current: list[Any],
+    names: Translations,
+    model: type[m.RoomTranslation] | type[m.TrackTranslation],
+    fields: tuple[str, ...],
+) -> None:
+    _replace_translations(current, {loc: {fields[0]: text} for loc, text in names.items()}, model)
+
+
+def _replace_translations(
+    current: list[Any], wanted: dict[str, dict[str, str]], model: type[Any]
+) -> None:
+    """Update translations in place, add new locales, drop locales no longer given."""
+    by_locale = {t.locale: t for t in current}
+    for locale, values in wanted.items():
+        row = by_locale.pop(locale, None)
+        if row is None:
+            current.append(model(locale=locale, **values))
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+    for stale in by_locale.values():
+        current.remove(stale)

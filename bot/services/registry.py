@@ -1,0 +1,70 @@
+"""The services one process shares, handed to handlers through the typed context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import models as m
+from bot.db.engine import SessionFactory
+from bot.domain.locales import SUPPORTED_LOCALES
+from bot.i18n import Catalogs, Localizer
+from bot.services.programme import ProgrammeService
+from bot.services.schedule import ScheduleService
+from bot.services.users import UserService
+
+ZONE_CACHE = timedelta(seconds=60)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    sessions: SessionFactory
+    catalogs: Catalogs
+    schedule: ScheduleService
+    users: UserService
+    programme: ProgrammeService
+    _zone: tuple[str, datetime] | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock, sessions: SessionFactory) -> Services:
+        catalogs = Catalogs()
+        catalogs.preload()
+        return cls(
+            settings=settings,
+            clock=clock,
+            sessions=sessions,
+            catalogs=catalogs,
+            schedule=ScheduleService(sessions, clock),
+            users=UserService(sessions, clock, settings.admins),
+            programme=ProgrammeService(sessions),
+        )
+
+    async def localizer(self, locale: str) -> Localizer:
+        """A localizer for one reader, formatting times in the event's own zone."""
+        return Localizer(locale, self.catalogs.get(locale), await self.event_timezone())
+
+    def localizer_in(self, locale: str, timezone: str) -> Localizer:
+        return Localizer(locale, self.catalogs.get(locale), timezone)
+
+    async def all_localizers(self) -> list[Localizer]:
+        zone = await self.event_timezone()
+        return [self.localizer_in(locale, zone) for locale in SUPPORTED_LOCALES]
+
+    async def event_timezone(self) -> str:
+        """The loaded event's zone (EVENT_TIMEZONE before any import), cached for a minute."""
+        now = self.clock.now()
+        if self._zone is not None and now - self._zone[1] < ZONE_CACHE:
+            return self._zone[0]
+        async with self.sessions() as db:
+            zone = await db.scalar(select(m.Event.timezone).order_by(m.Event.id.desc()).limit(1))
+        self._zone = (zone or self.settings.event_timezone, now)
+        return self._zone[0]
+
+    def forget_timezone(self) -> None:
+        self._zone = None

@@ -1,0 +1,1 @@
+"""The seam between python-telegram-bot and our services: context, replies, errors."""

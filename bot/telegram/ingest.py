@@ -1,0 +1,186 @@
+"""Getting updates into the inbox (polling) and out of it into the handlers (worker)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+from telegram import Update
+from telegram.ext import Application
+
+from bot.services.inbox import MAX_ATTEMPTS, InboxItem, InboxService
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+POLL_TIMEOUT = 25
+
+
+class InboxWorker:
+    """Feeds stored updates to PTB: one chat's updates in order, different chats concurrently."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        inbox: InboxService,
+        *,
+        batch: int = 50,
+        idle_poll: float = 1.0,
+    ) -> None:
+        self._application = application
+        self._inbox = inbox
+        self._batch = batch
+        self._idle_poll = idle_poll
+        self._wake = asyncio.Event()
+        self._in_flight: set[int] = set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                handled = await self.drain(stop)
+            except Exception:  # the database may be away; try again shortly
+                log.exception("inbox worker: claiming updates failed")
+                handled = 0
+            if handled == 0:
+                self._wake.clear()
+                waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
+                await asyncio.wait(waits, timeout=self._idle_poll, return_when="FIRST_COMPLETED")
+                for waiter in waits:
+                    waiter.cancel()
+        if self._in_flight:
+            await self._inbox.release(self._in_flight)
+
+    async def drain(self, stop: asyncio.Event | None = None) -> int:
+        """Process everything claimable now; returns how many updates were handled."""
+        total = 0
+        while stop is None or not stop.is_set():
+            items = await self._inbox.claim(self._batch)
+            if not items:
+                break
+            self._in_flight.update(i.update_id for i in items)
+            by_chat = itertools.groupby(
+                sorted(items, key=lambda i: (i.chat_id or 0, i.update_id)),
+                key=lambda i: i.chat_id or -i.update_id,
+            )
+            await asyncio.gather(*(self._process_chat(list(group)) for _, group in by_chat))
+            total += len(items)
+        return total
+
+    async def _process_chat(self, items: Sequence[InboxItem]) -> None:
+        for item in items:
+            await self._process(item)
+            self._in_flight.discard(item.update_id)
+
+    async def _process(self, item: InboxItem) -> None:
+        try:
+            update = Update.de_json(item.payload, self._application.bot)
+        except Exception as error:  # malformed: keep it for inspection, never retry
+            log.warning("update %s is malformed: %s", item.update_id, error)
+            await self._inbox.finish(item.update_id, error=f"malformed: {error}"[:500])
+            return
+        try:
+            # PTB routes handler exceptions to our error handler and returns normally.
+            await self._application.process_update(update)
+        except Exception as error:
+            log.exception("update %s: processing failed", item.update_id)
+            if item.attempts >= MAX_ATTEMPTS:
+                await self._inbox.finish(item.update_id, error=repr(error)[:500])
+            else:
+                await self._inbox.release([item.update_id])
+            return
+        await self._inbox.finish(item.update_id)
+
+
+class Poller:
+    """Long polling that confirms an update to Telegram only once it is in the inbox.
+
+    Telegram confirms updates below the `offset` of the next getUpdates call, so we raise
+    the offset only after the batch is committed: a crash in between gets it redelivered.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        inbox: InboxService,
+        worker: InboxWorker,
+        *,
+        timeout: int = POLL_TIMEOUT,
+    ) -> None:
+        self._url = f"{base_url}{token}/getUpdates"
+        self._inbox = inbox
+        self._worker = worker
+        self._timeout = timeout
+        self._offset: int | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 1.0
+        client_timeout = aiohttp.ClientTimeout(total=self._timeout + 15)
+        async with aiohttp.ClientSession(timeout=client_timeout) as http:
+            while not stop.is_set():
+                try:
+                    await self._poll_once(http, stop)
+                    backoff = 1.0
+                except _RetryLater as wait:
+                    await _sleep_or_stop(stop, wait.seconds)
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    log.warning("getUpdates failed (%s); retrying in %.0f s", error, backoff)
+                    await _sleep_or_stop(stop, backoff + random.random())
+                    backoff = min(backoff * 2, 60)
+                except Exception:  # the database refused the batch: fetch it again later
+                    log.exception("storing updates failed; they will be fetched again")
+                    await _sleep_or_stop(stop, backoff)
+                    backoff = min(backoff * 2, 60)
+
+    async def _poll_once(self, http: aiohttp.ClientSession, stop: asyncio.Event) -> None:
+        body: dict[str, Any] = {"timeout": self._timeout, "allowed_updates": ALLOWED_UPDATES}
+        if self._offset is not None:
+            body["offset"] = self._offset
+        fetch = asyncio.ensure_future(http.post(self._url, json=body))
+        stopping = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({fetch, stopping}, return_when="FIRST_COMPLETED")
+        stopping.cancel()
+        if fetch not in done:
+            fetch.cancel()
+            return
+        async with fetch.result() as response:
+            answer = await response.json(content_type=None)
+        if not answer.get("ok"):
+            raise _error_from(answer)
+        updates = [u for u in answer.get("result", []) if isinstance(u, dict)]
+        valid = [u for u in updates if isinstance(u.get("update_id"), int)]
+        if valid:
+            await self._inbox.store(valid)
+            self._offset = max(u["update_id"] for u in valid) + 1
+            self._worker.wake()
+
+
+class _RetryLater(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def _error_from(answer: dict[str, Any]) -> Exception:
+    code = answer.get("error_code")
+    description = answer.get("description", "")
+    if code == 429:
+        return _RetryLater(float((answer.get("parameters") or {}).get("retry_after", 5)))
+    if code in (401, 404):
+        raise SystemExit(f"Telegram refused the bot token ({code} {description})")
+    log.warning("getUpdates answered %s %s", code, description)
+    return _RetryLater(5.0)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

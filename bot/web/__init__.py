@@ -1,0 +1,1 @@
+"""aiohttp: the webhook endpoint and health checks (later, the organizers' pages)."""

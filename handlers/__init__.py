@@ -1,0 +1,60 @@
+"""Thin Telegram handlers: parse the update, call one service, render the reply.
+
+`register_handlers` is the single ordered list; PTB runs the first matching handler of a
+group, so commands come before free text and the catch-alls come last.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers import fallback, language, people, programme, rooms, search, start
+
+
+def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    private = filters.ChatType.PRIVATE
+    commands: list[tuple[str, Any]] = [
+        ("start", start.start),
+        ("help", start.help_command),
+        ("language", language.choose),
+        ("programme", programme.days),
+        ("program", programme.days),
+        ("now", programme.now),
+        ("next", programme.next_sessions),
+        ("speakers", people.speakers),
+        ("rooms", rooms.rooms),
+        ("search", search.search_command),
+    ]
+    for name, callback in commands:
+        app.add_handler(CommandHandler(name, callback, filters=private))
+
+    callbacks: list[tuple[str, Any]] = [
+        (r"^lang:", language.chosen),
+        (r"^days$", programme.days),
+        (r"^day:", programme.day),
+        (r"^ses:", programme.session),
+        (r"^now$", programme.now),
+        (r"^spks:", people.speakers),
+        (r"^spk:", people.speaker),
+        (r"^rooms$", rooms.rooms),
+        (r"^room:", rooms.room),
+        (r"^help$", start.help_command),
+        (r"^noop$", fallback.noop),
+    ]
+    for pattern, callback in callbacks:
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+
+    # Free text: a menu button in any language, otherwise a search.
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search.text))
+    # Last: anything else gets a translated answer instead of silence.
+    app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
+    app.add_handler(CallbackQueryHandler(fallback.stale_button))
+    app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.not_text))

@@ -1,0 +1,69 @@
+"""Free text: a main-menu button (in any language) or a search of the programme."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+
+from bot.domain.text import strip_controls
+from bot.presentation import menu
+from bot.presentation.search import search_results
+from bot.telegram.context import BotContext
+from bot.telegram.replies import send
+from handlers import language, people, programme, rooms, start
+
+MAX_QUERY_LENGTH = 200
+
+
+async def search_command(update: Update, context: BotContext) -> None:
+    """/search alone asks for words; /search words searches at once."""
+    words = " ".join(context.args or [])
+    if not words.strip():
+        await send(update, context, menu.search_prompt(context.l10n))
+        return
+    await _search(update, context, words)
+
+
+async def text(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    action = await _menu_action(context, message.text.strip())
+    if action is not None:
+        await action(update, context)
+        return
+    if len(message.text) > MAX_QUERY_LENGTH:
+        await send(update, context, menu.too_long(context.l10n, MAX_QUERY_LENGTH))
+        return
+    await _search(update, context, message.text)
+
+
+async def _search(update: Update, context: BotContext, query: str) -> None:
+    query = " ".join(strip_controls(query).split())
+    results = await context.services.schedule.search(query, context.l10n.locale)
+    await send(update, context, search_results(context.l10n, query, results))
+
+
+Action = Callable[[Update, BotContext], Awaitable[None]]
+
+
+async def _prompt(update: Update, context: BotContext) -> None:
+    await send(update, context, menu.search_prompt(context.l10n))
+
+
+ACTIONS: dict[str, Action] = {
+    "programme": programme.days,
+    "now": programme.now,
+    "speakers": people.speakers,
+    "rooms": rooms.rooms,
+    "search": _prompt,
+    "language": language.choose,
+    "help": start.help_command,
+}
+
+
+async def _menu_action(context: BotContext, label: str) -> Action | None:
+    lookup = menu.menu_lookup(await context.services.all_localizers())
+    action = lookup.get(label)
+    return ACTIONS[action] if action else None

@@ -1,0 +1,111 @@
+"""Shared fixtures: databases on SQLite (always) and PostgreSQL (when TEST_POSTGRES_URL is
+set), the fake Bot API, and a running bot wired to both."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.sandbox.fake_bot_api import FakeBotApi
+from tests.databases import (
+    SAMPLE_ZONE,
+    PostgresRun,
+    copy_sqlite,
+    make_sqlite_template,
+    reset_postgres,
+)
+from tests.harness import BotHarness
+
+BACKENDS = ["sqlite", "postgres"]
+KL = ZoneInfo(SAMPLE_ZONE)
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
+    directory = tmp_path_factory.mktemp("templates")
+    return {
+        True: make_sqlite_template(directory, sample=True),
+        False: make_sqlite_template(directory, sample=False),
+    }
+
+
+@pytest.fixture(scope="session")
+def postgres_run() -> Iterator[PostgresRun | None]:
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not server:
+        yield None
+        return
+    run = PostgresRun(server)
+    run.create()
+    try:
+        yield run
+    finally:
+        run.drop()
+
+
+async def _database(
+    backend: str, *, sample: bool, templates: dict[bool, Path], pg: PostgresRun | None, tmp: Path
+) -> str:
+    if backend == "sqlite":
+        return copy_sqlite(templates[sample], tmp / "bot.db")
+    if pg is None:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    await reset_postgres(pg.url, sample=sample)
+    return pg.url
+
+
+@pytest.fixture(params=BACKENDS)
+async def sample_db(
+    request: pytest.FixtureRequest,
+    sqlite_templates: dict[bool, Path],
+    postgres_run: PostgresRun | None,
+    tmp_path: Path,
+) -> str:
+    """A database URL with the sample programme (day 1 = 2026-03-14), on each backend."""
+    return await _database(
+        request.param, sample=True, templates=sqlite_templates, pg=postgres_run, tmp=tmp_path
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_db(
+    request: pytest.FixtureRequest,
+    sqlite_templates: dict[bool, Path],
+    postgres_run: PostgresRun | None,
+    tmp_path: Path,
+) -> str:
+    return await _database(
+        request.param, sample=False, templates=sqlite_templates, pg=postgres_run, tmp=tmp_path
+    )
+
+
+@pytest.fixture
+def sqlite_sample_db(sqlite_templates: dict[bool, Path], tmp_path: Path) -> str:
+    return copy_sqlite(sqlite_templates[True], tmp_path / "bot.db")
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """Saturday 14 March 2026, 10:15 in Kuala Lumpur: day 1, sessions running."""
+    return FrozenClock(datetime(2026, 3, 14, 10, 15, tzinfo=KL))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as api:
+        yield api
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
+) -> AsyncIterator[BotHarness]:
+    """The real bot in polling mode on SQLite with the sample programme."""
+    async with BotHarness.running(fake, sqlite_sample_db, clock) as harness:
+        yield harness

@@ -1,0 +1,99 @@
+"""Driving the real bot through the fake Bot API, and reading what a user saw."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.app import Runtime
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.i18n import strip_bidi
+from bot.sandbox.fake_bot_api import FakeBotApi
+from bot.sandbox.models import FakeUser, SentMessage
+
+PROCESSING_TIMEOUT = 10.0
+
+
+@dataclass
+class BotHarness:
+    fake: FakeBotApi
+    runtime: Runtime
+    clock: FrozenClock
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = None
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def running(
+        cls,
+        fake: FakeBotApi,
+        database_url: str,
+        clock: FrozenClock,
+        **overrides: Any,
+    ) -> AsyncIterator[BotHarness]:
+        settings = Settings(
+            bot_token=fake.token,
+            api_base_url=fake.base_url,
+            database_url=database_url,
+            event_timezone="Asia/Kuala_Lumpur",
+            **overrides,
+        )
+        runtime = Runtime.build(settings, clock)
+        harness = cls(fake, runtime, clock)
+        await runtime.start()
+        harness._task = asyncio.create_task(runtime.serve(harness._stop))
+        try:
+            yield harness
+        finally:
+            harness._stop.set()
+            await asyncio.wait_for(harness._task, timeout=10)
+            await runtime.stop()
+
+    def user(self, user_id: int = 1001, name: str = "Amina", lang: str | None = "en") -> FakeUser:
+        return self.fake.user(user_id, name, language_code=lang)
+
+    async def send(self, user: FakeUser, text: str) -> list[SentMessage]:
+        """Send text as `user`; returns the messages the bot sent or edited in answer."""
+        return await self._act(user, self.fake.send_text(user, text))
+
+    async def press(self, user: FakeUser, message: SentMessage, label: str) -> list[SentMessage]:
+        """Press the inline button whose label contains `label` (bidi marks ignored)."""
+        matches = [t for t in message.button_texts() if label in strip_bidi(t)]
+        if not matches:
+            raise AssertionError(f"no button {label!r} in {message.button_texts()}")
+        return await self._act(user, self.fake.press_button(user, message, text=matches[0]))
+
+    async def press_data(
+        self, user: FakeUser, message: SentMessage, data: str
+    ) -> list[SentMessage]:
+        return await self._act(user, self.fake.press_button(user, message, callback_data=data))
+
+    async def processed(self, update_id: int) -> None:
+        """Wait until the worker has finished the update (its state lives in the database)."""
+        inbox = self.runtime.inbox
+        async with asyncio.timeout(PROCESSING_TIMEOUT):
+            while not await inbox.is_finished(update_id):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+
+    async def _act(self, user: FakeUser, action: Any) -> list[SentMessage]:
+        before = {m.message_id: m.edits for m in self.fake.messages(user.id)}
+        update = await action
+        await self.processed(update["update_id"])
+        return [
+            m
+            for m in self.fake.messages(user.id)
+            if m.message_id not in before or before[m.message_id] != m.edits
+        ]
+
+
+def text_of(message: SentMessage) -> str:
+    """What the user reads, without HTML and without our invisible bidi marks."""
+    return strip_bidi(message.plain_text)
+
+
+def texts(messages: list[SentMessage]) -> str:
+    return "\n---\n".join(text_of(m) for m in messages)
