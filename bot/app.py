@@ -65,8 +65,11 @@ class Runtime:
         await self.application.shutdown()
         await self.engine.dispose()
 
-    async def serve(self, stop: asyncio.Event) -> None:
-        """Run until `stop` is set: webhook mode when WEBHOOK_URL is set, else polling."""
+    async def serve(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Run until `stop` is set: webhook mode when WEBHOOK_URL is set, else polling.
+
+        `ready` is set once updates can flow (webhook registered, or polling started).
+        """
         bot = self.application.bot
         tasks = [asyncio.create_task(self.worker.run(stop), name="inbox-worker")]
         runner: web.AppRunner | None = None
@@ -84,6 +87,8 @@ class Runtime:
             poller = Poller(self.settings.api_base_url, token, self.inbox, self.worker)
             tasks.append(asyncio.create_task(poller.run(stop), name="poller"))
             log.info("polling mode")
+        if ready is not None:
+            ready.set()
         try:
             await stop.wait()
         finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,9 @@ class BotHarness:
         runtime = Runtime.build(settings, clock)
         harness = cls(fake, runtime, clock)
         await runtime.start()
-        harness._task = asyncio.create_task(runtime.serve(harness._stop))
+        ready = asyncio.Event()
+        harness._task = asyncio.create_task(runtime.serve(harness._stop, ready))
+        await asyncio.wait_for(ready.wait(), timeout=10)
         try:
             yield harness
         finally:
@@ -83,8 +86,9 @@ class BotHarness:
         before = {m.message_id: m.edits for m in self.fake.messages(user.id)}
         update = await action
         await self.processed(update["update_id"])
+        # Snapshots: the fake's objects keep changing as later edits arrive.
         return [
-            m
+            copy.deepcopy(m)
             for m in self.fake.messages(user.id)
             if m.message_id not in before or before[m.message_id] != m.edits
         ]

@@ -51,7 +51,7 @@ def speaker_card(l10n: Localizer, speaker: SpeakerDetail) -> Reply:
         lines += ["", html.escape(shorten(speaker.bio, 1200), quote=False)]
     lines += ["", l10n._("<b>Sessions</b>")]
     if speaker.sessions:
-        lines += [session_line(l10n, s) for s in speaker.sessions]
+        lines += [session_line(l10n, s, show_day=True) for s in speaker.sessions]
     else:
         lines.append(l10n._("No sessions in the programme."))
     rows = [(session_button(l10n, s, origin_speaker(speaker.id)),) for s in speaker.sessions]

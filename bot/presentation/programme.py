@@ -48,8 +48,10 @@ def day_picker(l10n: Localizer, days: Sequence[date], event_name: str) -> Reply:
     return Reply(text, buttons=buttons)
 
 
-def session_line(l10n: Localizer, session: SessionSummary) -> str:
-    """One line per session in lists: time, kind icon, title, room."""
+def session_line(
+    l10n: Localizer, session: SessionSummary, *, show_day: bool = False, show_room: bool = True
+) -> str:
+    """One entry per session in lists: time, kind icon, title, then the room below."""
     line = l10n._(
         "{start}–{end} {icon} <b>{title}</b>",
         start=l10n.time(session.starts_at),
@@ -59,7 +61,9 @@ def session_line(l10n: Localizer, session: SessionSummary) -> str:
     )
     if session.cancelled:
         line = l10n._("❌ Cancelled: {session}", session=Markup(f"<s>{line}</s>"))
-    if session.room:
+    if show_day:
+        line = l10n._("{day}, {session}", day=l10n.day(session.starts_at), session=Markup(line))
+    if session.room and show_room:
         line += "\n" + l10n._("      📍 {room}", room=session.room)
     return line
 

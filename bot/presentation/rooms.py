@@ -26,7 +26,7 @@ def room_day(l10n: Localizer, view: RoomDay, days: Sequence[date]) -> Reply:
         lines.append(l10n.ngettext("{n} seat", "{n} seats", view.room.capacity))
     lines.append("")
     if view.sessions:
-        lines += [session_line(l10n, s) for s in view.sessions]
+        lines += [session_line(l10n, s, show_room=False) for s in view.sessions]
     else:
         lines.append(l10n._("Nothing is scheduled in this room on this day."))
     origin = origin_room(view.room.id, view.day_index)

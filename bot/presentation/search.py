@@ -24,7 +24,7 @@ def search_results(l10n: Localizer, query: str, results: SearchResults) -> Reply
         lines.append(
             l10n.ngettext("<b>{n} session</b>", "<b>{n} sessions</b>", len(results.sessions))
         )
-        lines += [session_line(l10n, s) for s in results.sessions]
+        lines += [session_line(l10n, s, show_day=True) for s in results.sessions]
         lines.append("")
     if results.speakers:
         lines.append(

@@ -7,6 +7,7 @@ unknown chats, blocked users) and keep the observable state tests assert on.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any
 from .models import ApiError, FakeUser, SentMessage, StoredFile, UploadedFile, bad_request
 from .tg_html import HtmlParseError, parse_html, utf16_len
 
+log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], Any]
 
 MAX_TEXT = 4096
@@ -175,8 +177,24 @@ class BotState:
         return chat
 
     def _notify(self, message: SentMessage) -> None:
-        if self.on_message is not None:
+        if self.on_message is None:
+            return
+        try:
             self.on_message(message)
+        except Exception:  # an observer's bug must not turn into an API error
+            log.exception("on_message callback failed")
+
+    @staticmethod
+    def check_reply(chat: Chat, params: dict[str, Any]) -> None:
+        """reply_parameters must point at an existing message of the chat."""
+        reply = params.get("reply_parameters")
+        if not reply or reply.get("chat_id") not in (None, chat.user.id):
+            return
+        target = reply["message_id"]
+        sent = chat.messages.get(target)
+        exists = (sent is not None and not sent.deleted) or target in chat.incoming
+        if not exists and not reply.get("allow_sending_without_reply"):
+            raise bad_request("message to be replied not found")
 
     def render(
         self, text: str, params: dict[str, Any], *, entities_key: str
@@ -342,6 +360,7 @@ class BotState:
             raise bad_request("message is too long")
         markup = params.get("reply_markup")
         self.check_markup(markup)
+        self.check_reply(chat, params)
         message = self._new_message(
             chat,
             text=text,
@@ -382,6 +401,7 @@ class BotState:
                 raise bad_request("message caption is too long")
         markup = params.get("reply_markup")
         self.check_markup(markup)
+        self.check_reply(chat, params)
         stored, data = self._resolve_file(params[kind], kind)
         message = self._new_message(
             chat,

@@ -188,6 +188,11 @@ class FakeBotApi:
         except ApiError as error:
             self._record(method, params, raw, error.error_code)
             return web.json_response(error.payload(), status=error.error_code)
+        except Exception as error:  # a bug in the fake: say so instead of a bare 500 page
+            log.exception("fake Bot API failed on %s", method)
+            failure = ApiError(500, f"Internal Server Error: fake Bot API bug: {error!r}")
+            self._record(method, params, raw, 500)
+            return web.json_response(failure.payload(), status=500)
         self._record(method, params, raw, None)
         return web.json_response({"ok": True, "result": result})
 
@@ -443,6 +448,13 @@ class FakeBotApi:
             self.hub.note_id(update["update_id"])
         else:
             update["update_id"] = self.hub.next_id()
+        query = update.get("callback_query")
+        if isinstance(query, dict) and isinstance(query.get("id"), str):
+            # whatever arrives as an update came "from Telegram", so its query id is answerable
+            sender = query.get("from")
+            user_id = sender.get("id") if isinstance(sender, dict) else None
+            if isinstance(user_id, int) and query["id"] not in self.state.callback_queries:
+                self.state.callback_queries[query["id"]] = CallbackRecord(user_id)
         self.last_delivery_status = await self.hub.deliver(update)
         return self.last_delivery_status
 

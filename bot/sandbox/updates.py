@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from .models import ApiError
+from .models import ApiError, bad_request
 
 WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
@@ -27,6 +28,7 @@ POLL_CONFLICT = (
     "make sure that only one bot instance is running"
 )
 CONNECTION_FAILED = -1  # delivery status when the webhook could not be reached at all
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _NOT_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}
 
 
@@ -198,6 +200,13 @@ class UpdateHub:
         if not url:
             await self.delete_webhook(bool(params.get("drop_pending_updates")))
             return
+        if not url.startswith(("https://", "http://")):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET.fullmatch(str(secret)):
+            raise bad_request("secret token contains unallowed characters")
+        if not 1 <= int(params.get("max_connections", 40)) <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
         self.webhook_url = url
         self.webhook_secret = params.get("secret_token")
         self.max_connections = int(params.get("max_connections", 40))

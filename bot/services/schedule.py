@@ -29,7 +29,7 @@ from bot.domain.views import (
 from bot.services.translations import pick
 
 SEARCH_LIMIT = 20
-NEXT_WINDOW = timedelta(minutes=90)
+NEXT_WINDOW = timedelta(minutes=30)  # "next" is the next slot, not the afternoon
 
 
 class NoEventError(LookupError):

@@ -1,0 +1,108 @@
+"""Webhook mode: Telegram pushes updates to our aiohttp endpoint, which stores them first."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.clock import FrozenClock
+from bot.db.engine import create_engine, create_session_factory
+from bot.sandbox.fake_bot_api import FakeBotApi
+from bot.services.inbox import InboxService
+from bot.web.server import create_web_app
+from tests.harness import BotHarness, text_of
+
+SECRET = "s3cret-Token_for-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def webhook_bot(
+    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
+) -> AsyncIterator[BotHarness]:
+    port = free_port()
+    async with BotHarness.running(
+        fake,
+        sqlite_sample_db,
+        clock,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+        http_port=port,
+    ) as harness:
+        yield harness
+
+
+async def test_webhook_mode_registers_the_webhook_with_its_secret(webhook_bot: BotHarness) -> None:
+    assert webhook_bot.fake.webhook_url == webhook_bot.runtime.settings.webhook_url
+    assert webhook_bot.fake.webhook_secret == SECRET
+
+
+async def test_an_attendee_is_served_through_the_webhook(webhook_bot: BotHarness) -> None:
+    user = webhook_bot.user(lang="en")
+
+    [welcome] = await webhook_bot.send(user, "/start")
+    [days] = await webhook_bot.send(user, "/programme")
+    [day] = await webhook_bot.press(user, days, "Day 2")
+
+    assert "Welcome, Amina!" in text_of(welcome)
+    assert "Day 2 · Sun, Mar 15" in text_of(day)
+    assert webhook_bot.fake.last_delivery_status == 200
+
+
+async def test_the_webhook_refuses_requests_without_the_secret(webhook_bot: BotHarness) -> None:
+    url = webhook_bot.runtime.settings.webhook_url or ""
+    update = {"update_id": 1, "message": {"text": "hi"}}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, json=update) as missing:
+            assert missing.status == 401
+        wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope"}
+        async with http.post(url, json=update, headers=wrong) as refused:
+            assert refused.status == 401
+        good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with http.post(url, data=b"not json", headers=good) as garbage:
+            assert garbage.status == 400
+        async with http.post(url, json={"no": "update_id"}, headers=good) as shapeless:
+            assert shapeless.status == 400
+        async with http.post(url, json=[1, 2], headers=good) as listed:
+            assert listed.status == 400
+    assert await webhook_bot.runtime.inbox.counts() == {}
+
+
+async def test_healthz_reports_the_database(webhook_bot: BotHarness) -> None:
+    port = webhook_bot.runtime.settings.http_port
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{port}/healthz") as response,
+    ):
+        assert response.status == 200
+        assert (await response.json())["database"] == "ok"
+
+
+async def test_an_update_that_cannot_be_stored_gets_a_5xx_so_telegram_retries(
+    clock: FrozenClock,
+) -> None:
+    engine = create_engine("sqlite+aiosqlite:////nonexistent/dir/bot.db")
+    sessions = create_session_factory(engine)
+    inbox = InboxService(sessions, clock)
+    app = create_web_app(
+        inbox=inbox, sessions=sessions, webhook_path="/hook", secret=SECRET, on_stored=lambda: None
+    )
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post(
+            "/hook",
+            json={"update_id": 5, "message": {"text": "hi"}},
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )
+        health = await client.get("/healthz")
+    await engine.dispose()
+    assert response.status == 503
+    assert health.status == 503
