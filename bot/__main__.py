@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -35,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
+    except Exception:  # logged through the redacting formatter, never a raw traceback
+        logging.getLogger("bot").exception("symposium-bot %s failed", args.command)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

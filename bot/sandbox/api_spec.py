@@ -118,20 +118,27 @@ class ApiSpec:
             if "InputFile" in types:
                 return value
             raise SpecError(f'parameter "{name}" must be {expected}, not an uploaded file')
-        failures: list[SpecError] = []
-        for kind in types:
+        scalar_error: SpecError | None = None
+        for kind in (k for k in types if k in _SCALARS):
             try:
                 decoded = self._decode_one(kind, value, name, raw)
             except SpecError as error:
-                failures.append(error)
+                scalar_error = scalar_error or error
                 continue
             if kind == "String":
                 self._check_limits(method, spec, decoded, name)
             return decoded
-        structured = [f for f, k in zip(failures, types, strict=True) if k not in _SCALARS]
-        if len(failures) == 1 or (structured and value.lstrip()[:1] in ("{", "[")):
-            raise (structured or failures)[0]
-        raise SpecError(f'parameter "{name}" must be {expected}, got {value!r:.60}')
+        structured = [k for k in types if k not in _SCALARS]
+        if not structured:
+            if scalar_error is not None and len(types) == 1:
+                raise scalar_error
+            raise SpecError(f'parameter "{name}" must be {expected}, got {value!r:.60}')
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            raise SpecError(f"can't parse {name} JSON object") from None
+        self.check(structured, decoded, name)  # picks the alternative the value resembles
+        return decoded
 
     def _decode_one(self, kind: str, value: str, name: str, raw: Mapping[str, RawValue]) -> Any:
         if kind == "String":
@@ -161,12 +168,7 @@ class ApiSpec:
             if isinstance(part, UploadedFile):
                 return part
             raise SpecError(f'parameter "{name}" must be an uploaded file or "attach://<part>"')
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            raise SpecError(f"can't parse {name} JSON object") from None
-        self.check([kind], decoded, name)
-        return decoded
+        raise SpecError(f"type {kind} is not a scalar")
 
     # ------------------------------------------------------------------ nested JSON values
     def check(self, types: Sequence[str], value: Any, path: str) -> None:

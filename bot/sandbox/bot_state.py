@@ -1,58 +1,37 @@
 """What Telegram remembers for the bot: chats, messages, files, commands, callback queries.
 
-Why: the method handlers here enforce the content rules that the type spec alone cannot
-express (text length after entity parsing, inline keyboard rules, "message is not modified",
-unknown chats, blocked users) and keep the observable state tests assert on.
+Why: the method handlers here apply the rules that depend on state ("message is not modified",
+unknown chats and messages, blocked users, reply targets, file ids) on top of the content
+rules, and keep the observable state tests assert on.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .content_rules import (
+    CHAT_ACTIONS,
+    COMMAND,
+    IMAGE_MAGIC,
+    MAX_CAPTION,
+    MAX_COMMANDS,
+    MAX_TEXT,
+    check_language,
+    check_markup,
+    inline_markup,
+    render_text,
+    scope_key,
+)
 from .models import ApiError, FakeUser, SentMessage, StoredFile, UploadedFile, bad_request
-from .tg_html import HtmlParseError, parse_html, utf16_len
+from .tg_html import parse_html, utf16_len
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], Any]
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_INLINE_BUTTONS = 100
-MAX_COMMANDS = 100
-_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
-_LANGUAGE = re.compile(r"[a-z]{2}")
-_PARSE_MODES = {"HTML", "MARKDOWNV2", "MARKDOWN"}
-_BUTTON_ACTIONS = (
-    "url",
-    "callback_data",
-    "web_app",
-    "login_url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "copy_text",
-    "callback_game",
-    "pay",
-)
-_CHAT_ACTIONS = {
-    "typing",
-    "upload_photo",
-    "record_video",
-    "upload_video",
-    "record_voice",
-    "upload_voice",
-    "upload_document",
-    "choose_sticker",
-    "find_location",
-    "record_video_note",
-    "upload_video_note",
-}
-_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"RIFF")
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -94,32 +73,6 @@ class CallbackRecord:
 
     user_id: int
     answer: dict[str, Any] | None = None
-
-
-def scope_key(scope: dict[str, Any] | None) -> str:
-    """Flatten a BotCommandScope to the string tests use with ``commands(scope=...)``."""
-    if not scope:
-        return "default"
-    kind = str(scope["type"])
-    if kind in ("chat", "chat_administrators"):
-        return f"{kind}:{scope['chat_id']}"
-    if kind == "chat_member":
-        return f"chat_member:{scope['chat_id']}:{scope['user_id']}"
-    return kind
-
-
-def _check_language(params: dict[str, Any]) -> str:
-    code = str(params.get("language_code", ""))
-    if code and not _LANGUAGE.fullmatch(code):
-        raise bad_request("LANG_CODE_INVALID: language_code must be empty or two lowercase letters")
-    return code
-
-
-def inline_markup(markup: dict[str, Any] | None) -> list[list[dict[str, Any]]]:
-    """Inline keyboard rows of a markup, [] for anything else."""
-    if markup and isinstance(markup.get("inline_keyboard"), list):
-        return [list(row) for row in markup["inline_keyboard"]]
-    return []
 
 
 class BotState:
@@ -196,20 +149,6 @@ class BotState:
         if not exists and not reply.get("allow_sending_without_reply"):
             raise bad_request("message to be replied not found")
 
-    def render(
-        self, text: str, params: dict[str, Any], *, entities_key: str
-    ) -> tuple[str, list[dict[str, Any]]]:
-        """Apply parse_mode like Telegram; returns plain text and entities."""
-        mode = str(params.get("parse_mode") or "")
-        if mode and mode.upper() not in _PARSE_MODES:
-            raise bad_request("unsupported parse_mode")
-        if mode.upper() == "HTML":
-            try:
-                return parse_html(text)
-            except HtmlParseError as error:
-                raise bad_request(f"can't parse entities: {error}") from None
-        return text, list(params.get(entities_key) or [])
-
     def plain(self, message: SentMessage) -> str:
         """The text Telegram stores for a message (after entity parsing)."""
         raw = message.text if message.text is not None else message.caption
@@ -218,42 +157,6 @@ class BotState:
         if (message.parse_mode or "").upper() == "HTML":
             return parse_html(raw)[0]
         return raw
-
-    @staticmethod
-    def check_markup(markup: dict[str, Any] | None) -> None:
-        """Rules of reply markups that the type spec cannot express."""
-        if not markup:
-            return
-        if "inline_keyboard" in markup:
-            rows = inline_markup(markup)
-            if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
-                raise bad_request("reply markup is too long")
-            for row in rows:
-                for button in row:
-                    if not button.get("text"):
-                        raise bad_request("can't parse inline keyboard button: Text is empty")
-                    actions = [key for key in _BUTTON_ACTIONS if key in button]
-                    if not actions:
-                        raise bad_request(
-                            "can't parse inline keyboard button: "
-                            "Text buttons are unallowed in the inline keyboard"
-                        )
-                    if len(actions) > 1:
-                        raise bad_request(
-                            f"can't parse inline keyboard button: exactly one of {actions} "
-                            "must be specified"
-                        )
-                    url = button.get("url")
-                    if url is not None and not str(url).startswith(
-                        ("http://", "https://", "tg://")
-                    ):
-                        raise bad_request("BUTTON_URL_INVALID")
-        elif "keyboard" in markup:
-            for row in markup["keyboard"]:
-                for button in row:
-                    text = button if isinstance(button, str) else button.get("text")
-                    if not text:
-                        raise bad_request("can't parse keyboard button: Text is empty")
 
     def message_dict(self, message: SentMessage) -> dict[str, Any]:
         """A bot message as a Bot API ``Message`` in its current state."""
@@ -308,7 +211,7 @@ class BotState:
     def photo_size(stored: StoredFile | None) -> dict[str, Any]:
         """A single PhotoSize; dimensions from a PNG header when available."""
         width = height = 320
-        if stored and stored.data.startswith(_IMAGE_MAGIC[0]) and len(stored.data) >= 24:
+        if stored and stored.data.startswith(IMAGE_MAGIC[0]) and len(stored.data) >= 24:
             width = int.from_bytes(stored.data[16:20], "big")
             height = int.from_bytes(stored.data[20:24], "big")
         if stored is None:
@@ -353,13 +256,13 @@ class BotState:
         """sendMessage: text 1-4096 UTF-16 units after entity parsing."""
         chat = self.chat_for(params)
         text = str(params["text"])
-        plain, entities = self.render(text, params, entities_key="entities")
+        plain, entities = render_text(text, params, entities_key="entities")
         if not plain.strip():
             raise bad_request("message text is empty")
         if utf16_len(plain) > MAX_TEXT:
             raise bad_request("message is too long")
         markup = params.get("reply_markup")
-        self.check_markup(markup)
+        check_markup(markup)
         self.check_reply(chat, params)
         message = self._new_message(
             chat,
@@ -376,7 +279,7 @@ class BotState:
         if isinstance(value, UploadedFile):
             if not value.data:
                 raise bad_request("file must be non-empty")
-            if kind == "photo" and not value.data.startswith(_IMAGE_MAGIC):
+            if kind == "photo" and not value.data.startswith(IMAGE_MAGIC):
                 raise bad_request("IMAGE_PROCESS_FAILED")
             stored = self.store_file(value.data, value.filename, value.content_type, kind)
             return stored, value.data
@@ -396,11 +299,11 @@ class BotState:
         caption = params.get("caption")
         entities: list[dict[str, Any]] = []
         if caption is not None:
-            plain, entities = self.render(str(caption), params, entities_key="caption_entities")
+            plain, entities = render_text(str(caption), params, entities_key="caption_entities")
             if utf16_len(plain) > MAX_CAPTION:
                 raise bad_request("message caption is too long")
         markup = params.get("reply_markup")
-        self.check_markup(markup)
+        check_markup(markup)
         self.check_reply(chat, params)
         stored, data = self._resolve_file(params[kind], kind)
         message = self._new_message(
@@ -449,7 +352,7 @@ class BotState:
 
     def _new_markup(self, message: SentMessage, params: dict[str, Any]) -> dict[str, Any] | None:
         markup: dict[str, Any] | None = params.get("reply_markup")
-        self.check_markup(markup)
+        check_markup(markup)
         if markup is None and message.reply_markup and not inline_markup(message.reply_markup):
             return message.reply_markup  # reply keyboards are not attached to the message
         return markup
@@ -462,7 +365,7 @@ class BotState:
         if message.kind != "text":
             raise bad_request("there is no text in the message to edit")
         text = str(params["text"])
-        plain, entities = self.render(text, params, entities_key="entities")
+        plain, entities = render_text(text, params, entities_key="entities")
         if not plain.strip():
             raise bad_request("message text is empty")
         if utf16_len(plain) > MAX_TEXT:
@@ -519,20 +422,20 @@ class BotState:
         if len(commands) > MAX_COMMANDS:
             raise bad_request("BOT_COMMANDS_TOO_MUCH")
         for command in commands:
-            if not _COMMAND.fullmatch(str(command["command"])):
+            if not COMMAND.fullmatch(str(command["command"])):
                 raise bad_request("BOT_COMMAND_INVALID")
-        language = _check_language(params)
+        language = check_language(params)
         self.commands[(scope_key(params.get("scope")), language)] = [dict(c) for c in commands]
         return True
 
     def get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """getMyCommands: exactly the list stored for that scope and language."""
-        key = (scope_key(params.get("scope")), _check_language(params))
+        key = (scope_key(params.get("scope")), check_language(params))
         return [dict(c) for c in self.commands.get(key, [])]
 
     def delete_my_commands(self, params: dict[str, Any]) -> bool:
         """deleteMyCommands: forget the list for that scope and language."""
-        self.commands.pop((scope_key(params.get("scope")), _check_language(params)), None)
+        self.commands.pop((scope_key(params.get("scope")), check_language(params)), None)
         return True
 
     def set_chat_menu_button(self, params: dict[str, Any]) -> bool:
@@ -547,7 +450,7 @@ class BotState:
         """sendChatAction: only Telegram's documented actions."""
         chat = self.chat_for(params)
         action = str(params["action"])
-        if action not in _CHAT_ACTIONS:
+        if action not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         chat.actions.append(action)
         return True
@@ -566,7 +469,7 @@ class BotState:
 
     def set_description(self, params: dict[str, Any], key: str) -> bool:
         """setMyDescription / setMyShortDescription; an empty text removes it."""
-        language = _check_language(params)
+        language = check_language(params)
         text = str(params.get(key, ""))
         if text:
             self.descriptions[(key, language)] = text

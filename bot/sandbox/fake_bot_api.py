@@ -13,7 +13,6 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -21,6 +20,7 @@ from aiohttp import web
 
 from .api_spec import ApiSpec, RawValue, SpecError
 from .bot_state import BotState, CallbackRecord, Chat
+from .faults import FaultPlan
 from .models import ApiCall, ApiError, FakeUser, SentMessage, UploadedFile, bad_request
 from .updates import UpdateHub
 
@@ -29,32 +29,6 @@ __all__ = ["ApiCall", "ApiError", "FakeBotApi", "FakeUser", "SentMessage"]
 log = logging.getLogger(__name__)
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
-_DEFAULT_ERRORS = {
-    400: "Bad Request: injected error",
-    401: "Unauthorized",
-    403: "Forbidden: injected error",
-    404: "Not Found",
-    409: "Conflict: injected error",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-}
-
-
-@dataclass
-class _Injection:
-    method: str
-    error_code: int
-    description: str
-    retry_after: int | None
-    remaining: int
-    chat_id: int | None
-
-
-@dataclass
-class _Delay:
-    method: str
-    seconds: float
-    remaining: int
 
 
 def _chat_hint(raw: dict[str, RawValue]) -> int | None:
@@ -90,8 +64,7 @@ class FakeBotApi:
         self.last_delivery_status = 0
         self.logged_out = False
         self.closed = False
-        self._injections: list[_Injection] = []
-        self._delays: list[_Delay] = []
+        self.faults = FaultPlan()
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
         self._port = 0
@@ -178,8 +151,8 @@ class FakeBotApi:
             if self.spec.canonical(name) is None:
                 raise ApiError(404, "Not Found: method not found")
             raw = await self._read_params(request)
-            await self._apply_delay(method)
-            self._apply_injection(method, _chat_hint(raw))
+            await self.faults.delay(method)
+            self.faults.fail_if_injected(method, _chat_hint(raw))
             try:
                 params = self.spec.parse_params(method, raw)
             except SpecError as error:
@@ -287,41 +260,18 @@ class FakeBotApi:
         chat_id: int | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method`` (optionally for one chat) fail."""
-        if error_code == 429 and retry_after is None:
-            retry_after = 1
-        injection = _Injection(
-            self._method_name(method), error_code, description, retry_after, times, chat_id
+        self.faults.inject(
+            self._method_name(method),
+            error_code=error_code,
+            description=description,
+            retry_after=retry_after,
+            times=times,
+            chat_id=chat_id,
         )
-        self._injections.append(injection)
 
     def inject_delay(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Delay the next ``times`` calls (they still take effect), to provoke client timeouts."""
-        self._delays.append(_Delay(self._method_name(method), seconds, times))
-
-    async def _apply_delay(self, method: str) -> None:
-        for delay in self._delays:
-            if delay.method == method and delay.remaining > 0:
-                delay.remaining -= 1
-                await asyncio.sleep(delay.seconds)
-                return
-
-    def _apply_injection(self, method: str, chat_id: int | None) -> None:
-        for injection in self._injections:
-            if injection.method != method or injection.remaining <= 0:
-                continue
-            if injection.chat_id is not None and injection.chat_id != chat_id:
-                continue
-            injection.remaining -= 1
-            code = injection.error_code
-            description = injection.description
-            if not description:
-                description = _DEFAULT_ERRORS.get(code, f"Error {code}")
-                if code == 429:
-                    description = f"Too Many Requests: retry after {injection.retry_after}"
-            parameters = None
-            if injection.retry_after is not None:
-                parameters = {"retry_after": injection.retry_after}
-            raise ApiError(code, description, parameters)
+        self.faults.inject_delay(self._method_name(method), seconds, times=times)
 
     def block(self, user_id: int) -> None:
         """The user blocked the bot: sends to their chat answer 403 until they write again."""

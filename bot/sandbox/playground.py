@@ -7,9 +7,9 @@ playground acts as one attendee and prints what Telegram would show, buttons inc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, FrozenClock, SystemClock
@@ -17,6 +17,9 @@ from bot.config import Settings
 from bot.i18n import strip_bidi
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser, SentMessage
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
 
 PLAYGROUND_USER_ID = 10_001
 HELP = (
@@ -53,7 +56,7 @@ async def run_playground(
         user = fake.user(PLAYGROUND_USER_ID, name, language_code=locale)
         print(HELP)
         try:
-            await _conversation(fake, user, view, first="/start")
+            await _conversation(runtime, fake, user, view, first="/start")
         finally:
             stop.set()
             await serving
@@ -61,30 +64,47 @@ async def run_playground(
     return 0
 
 
-async def _conversation(fake: FakeBotApi, user: FakeUser, view: TerminalView, first: str) -> None:
-    await fake.send_text(user, first)
+async def _conversation(
+    runtime: Runtime, fake: FakeBotApi, user: FakeUser, view: TerminalView, first: str
+) -> None:
     loop = asyncio.get_running_loop()
+    line = first
     while True:
-        await asyncio.sleep(0.3)  # let the bot answer before the prompt is printed
+        update = await _act(fake, user, view, line)
+        if update is not None:
+            await _settled(runtime, int(update["update_id"]))
         try:
-            line = await loop.run_in_executor(None, _read_line)
+            line = (await loop.run_in_executor(None, _read_line)).strip()
         except EOFError:
             return
-        line = line.strip()
         if line in ("/quit", "/exit"):
             return
-        if not line:
-            continue
-        pressed = view.button(int(line)) if line.isdigit() else None
-        if pressed is not None:
-            message, label, is_inline = pressed
-            if is_inline:
-                with contextlib.suppress(ValueError):
-                    await fake.press_button(user, message, text=label)
-            else:
-                await fake.send_text(user, label)
-            continue
-        await fake.send_text(user, line)
+
+
+async def _act(
+    fake: FakeBotApi, user: FakeUser, view: TerminalView, line: str
+) -> dict[str, Any] | None:
+    """A number presses that button; anything else is sent as a message."""
+    if not line:
+        return None
+    pressed = view.button(int(line)) if line.isdigit() else None
+    if pressed is None:
+        return await fake.send_text(user, line)
+    message, label, is_inline = pressed
+    if not is_inline:
+        return await fake.send_text(user, label)
+    try:
+        return await fake.press_button(user, message, text=label)
+    except ValueError:
+        return None
+
+
+async def _settled(runtime: Runtime, update_id: int) -> None:
+    """Wait until the bot has handled the update, so its answer prints before the prompt."""
+    for _ in range(500):
+        if await runtime.inbox.is_finished(update_id):
+            return
+        await asyncio.sleep(0.02)
 
 
 def _read_line() -> str:

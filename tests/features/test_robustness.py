@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from bot.clock import FrozenClock
+from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.services.schedule import ScheduleService
 from tests.harness import BotHarness, text_of
 
@@ -138,3 +142,26 @@ def text_of_catalog(text: str) -> str:
     from bot.i18n import strip_bidi
 
     return strip_bidi(text)
+
+
+async def test_command_menus_failing_at_start_are_logged_and_the_bot_still_serves(
+    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.inject("setMyCommands", error_code=500, description="Internal Server Error", times=10)
+
+    async with BotHarness.running(fake, sqlite_sample_db, clock) as bot:
+        [reply] = await bot.send(bot.user(), "/start")
+
+    assert "Welcome" in text_of(reply)
+    assert "setMyCommands for ar failed" in caplog.text
+
+
+async def test_a_polled_update_is_confirmed_to_telegram_only_once_stored(bot: BotHarness) -> None:
+    user = bot.user()
+
+    update = await bot.fake.send_text(user, "/start")
+    await bot.processed(update["update_id"])
+    await bot.send(user, "/help")  # the next getUpdates carries the new offset
+
+    assert update["update_id"] in bot.fake.acknowledged_update_ids()
+    assert await bot.runtime.inbox.is_finished(update["update_id"])

@@ -1,0 +1,226 @@
+"""The update inbox: stored once, leased to one worker at a time, finished or released."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.db.engine import create_engine, create_session_factory
+from bot.services.inbox import LEASE, InboxItem, InboxService, chat_of
+
+
+def message(update_id: int, chat_id: int = 500, text: str = "/start") -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1773454500,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Amina"},
+            "text": text,
+        },
+    }
+
+
+def button_press(update_id: int, chat_id: int = 500) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": "cq1",
+            "from": {"id": 77, "is_bot": False, "first_name": "Amina"},
+            "chat_instance": "ci",
+            "data": "day:0:0",
+            "message": {
+                "message_id": 9,
+                "date": 1773454500,
+                "chat": {"id": chat_id, "type": "private"},
+            },
+        },
+    }
+
+
+def poll_update(update_id: int) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "poll": {
+            "id": "p1",
+            "question": "Best session?",
+            "options": [],
+            "total_voter_count": 0,
+            "is_closed": True,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+        },
+    }
+
+
+@pytest.fixture
+async def inbox(empty_db: str, clock: FrozenClock) -> AsyncIterator[InboxService]:
+    engine = create_engine(empty_db)
+    try:
+        yield InboxService(create_session_factory(engine), clock)
+    finally:
+        await engine.dispose()
+
+
+def ids(items: list[InboxItem]) -> list[int]:
+    return [item.update_id for item in items]
+
+
+# --- store -----------------------------------------------------------------------------------
+
+
+async def test_store_returns_number_of_new_updates(inbox: InboxService) -> None:
+    assert await inbox.store([message(1), message(2)]) == 2
+
+
+async def test_store_ignores_update_ids_already_stored(inbox: InboxService) -> None:
+    await inbox.store([message(1), message(2)])
+
+    stored = await inbox.store([message(2), message(3)])
+
+    assert stored == 1
+    assert await inbox.counts() == {"pending": 3}
+
+
+async def test_store_nothing_is_zero(inbox: InboxService) -> None:
+    assert await inbox.store([]) == 0
+
+
+async def test_last_update_id_is_the_highest_stored(inbox: InboxService) -> None:
+    assert await inbox.last_update_id() is None
+
+    await inbox.store([message(7), message(5)])
+
+    assert await inbox.last_update_id() == 7
+
+
+# --- claim -----------------------------------------------------------------------------------
+
+
+async def test_claim_returns_oldest_first(inbox: InboxService) -> None:
+    await inbox.store([message(3), message(1), button_press(2)])
+
+    claimed = await inbox.claim()
+
+    assert claimed == [
+        InboxItem(1, message(1), 500, 1),
+        InboxItem(2, button_press(2), 500, 1),
+        InboxItem(3, message(3), 500, 1),
+    ]
+
+
+async def test_claim_respects_limit(inbox: InboxService) -> None:
+    await inbox.store([message(n) for n in range(1, 6)])
+
+    assert ids(await inbox.claim(limit=2)) == [1, 2]
+    assert ids(await inbox.claim(limit=2)) == [3, 4]
+
+
+async def test_claim_keeps_non_latin_text(inbox: InboxService) -> None:
+    await inbox.store([message(1, text="الصحافة اردو")])
+
+    claimed = await inbox.claim()
+
+    assert claimed[0].payload["message"]["text"] == "الصحافة اردو"
+
+
+async def test_claimed_updates_are_leased(inbox: InboxService, clock: FrozenClock) -> None:
+    await inbox.store([message(1), message(2)])
+    await inbox.claim()
+    clock.advance(LEASE - timedelta(seconds=1))
+
+    assert await inbox.claim() == []
+
+
+async def test_expired_lease_lets_the_same_updates_be_claimed_again(
+    inbox: InboxService, clock: FrozenClock
+) -> None:
+    await inbox.store([message(1), message(2)])
+    await inbox.claim()
+    clock.advance(LEASE + timedelta(seconds=1))
+
+    again = await inbox.claim()
+
+    assert [(item.update_id, item.attempts) for item in again] == [(1, 2), (2, 2)]
+
+
+async def test_claim_on_empty_inbox_is_empty(inbox: InboxService) -> None:
+    assert await inbox.claim() == []
+
+
+# --- finish and release ----------------------------------------------------------------------
+
+
+async def test_finish_marks_done_and_failed(inbox: InboxService) -> None:
+    await inbox.store([message(1), message(2), message(3)])
+    await inbox.claim()
+
+    await inbox.finish(1)
+    await inbox.finish(2, error="handler crashed")
+
+    assert [await inbox.is_finished(n) for n in (1, 2, 3)] == [True, True, False]
+    assert await inbox.counts() == {"done": 1, "failed": 1, "processing": 1}
+
+
+async def test_finished_updates_are_never_claimed_again(
+    inbox: InboxService, clock: FrozenClock
+) -> None:
+    await inbox.store([message(1)])
+    await inbox.claim()
+    await inbox.finish(1)
+    clock.advance(LEASE * 10)
+
+    assert await inbox.claim() == []
+
+
+async def test_is_finished_unknown_update_is_false(inbox: InboxService) -> None:
+    assert await inbox.is_finished(404) is False
+
+
+async def test_release_puts_claimed_updates_back_to_pending(inbox: InboxService) -> None:
+    await inbox.store([message(1), message(2)])
+    await inbox.claim()
+
+    await inbox.release([1, 2])
+
+    assert await inbox.counts() == {"pending": 2}
+    assert ids(await inbox.claim()) == [1, 2]
+
+
+async def test_release_leaves_finished_updates_finished(inbox: InboxService) -> None:
+    await inbox.store([message(1), message(2)])
+    await inbox.claim()
+    await inbox.finish(1)
+
+    await inbox.release([1, 2])
+
+    assert await inbox.counts() == {"done": 1, "pending": 1}
+
+
+# --- chat_of ---------------------------------------------------------------------------------
+
+
+def test_chat_of_message_is_its_chat() -> None:
+    assert chat_of(message(1, chat_id=-100123)) == -100123
+
+
+def test_chat_of_callback_query_is_the_chat_of_its_message() -> None:
+    assert chat_of(button_press(1, chat_id=555)) == 555
+
+
+def test_chat_of_update_without_chat_is_none() -> None:
+    assert chat_of(poll_update(1)) is None
+
+
+async def test_store_records_chat_of_each_update(inbox: InboxService) -> None:
+    await inbox.store([message(1, chat_id=10), poll_update(2)])
+
+    claimed = await inbox.claim()
+
+    assert [(item.update_id, item.chat_id) for item in claimed] == [(1, 10), (2, None)]
