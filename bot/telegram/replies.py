@@ -80,9 +80,12 @@ async def show(update: Update, context: BotContext, reply: Reply) -> None:
             link_preview_options=NO_PREVIEW,
         )
     except BadRequest as error:
-        if "not modified" in error.message:
+        if "not modified" in error.message.lower():
             return  # a second press on the same button
-        if "message to edit not found" in error.message or "can't be edited" in error.message:
+        if (
+            "to edit not found" in error.message.lower()
+            or "can't be edited" in error.message.lower()
+        ):
             await send(update, context, reply)
             return
         raise
