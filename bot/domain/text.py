@@ -65,5 +65,22 @@ def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
-    return cut.rstrip(" ,;:-") + "…"
+    head = text[: limit - 1]
+    if text[limit - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]  # the last word would be cut: drop it whole
+    return head.rstrip(" ,;:-") + "…"
+
+
+# Urdu's alphabetical order differs from Unicode's: its own letters (ٹ ڈ ڑ ک گ ں ہ ھ ی ے) sit
+# among the Arabic ones, and ہ comes after و. Arabic's code point order is already alphabetical.
+_URDU_ORDER = "آاأبپتٹثجچحخدڈذرڑزژسشصضطظعغفقکگلمنںوؤہھءیئے"
+_URDU_RANK = {letter: rank for rank, letter in enumerate(_URDU_ORDER)}
+_URDU_RANK.update({"ك": _URDU_RANK["ک"], "ه": _URDU_RANK["ہ"], "ي": _URDU_RANK["ی"]})
+
+
+def sort_key(text: str, locale: str) -> tuple[int, ...]:
+    """A key that orders names alphabetically for readers of `locale`."""
+    folded = text.casefold()
+    if locale != "ur":
+        return tuple(ord(c) for c in folded)
+    return tuple(_URDU_RANK.get(c, 0x10000 + ord(c)) for c in folded)

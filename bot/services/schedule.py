@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.programme import SessionKind
-from bot.domain.text import search_words
+from bot.domain.text import search_words, sort_key
 from bot.domain.views import (
     EventView,
     NowAndNext,
@@ -112,7 +112,7 @@ class ScheduleService:
             event = await _current_event(db)
             rows = await db.scalars(select(m.Speaker).where(m.Speaker.event_id == event.id))
             found = [_speaker_summary(s, locale) for s in rows]
-        return sorted(found, key=lambda s: s.name.casefold())
+        return sorted(found, key=lambda s: sort_key(s.name, locale))
 
     async def speaker(self, speaker_id: int, locale: str) -> SpeakerDetail | None:
         async with self._sessions() as db:

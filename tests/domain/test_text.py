@@ -129,11 +129,6 @@ def test_shorten_never_longer_than_limit(limit: int) -> None:
     assert len(shorten(text, limit)) <= limit
 
 
-@pytest.mark.xfail(
-    reason="BUG: shorten drops the last word even when it ends exactly at the cut "
-    "(bot/domain/text.py shorten)",
-    strict=True,
-)
 def test_shorten_keeps_a_word_that_ends_at_the_cut() -> None:
     assert shorten("hello world foo", 12) == "hello world…"
 

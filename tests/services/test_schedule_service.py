@@ -406,11 +406,6 @@ async def test_speakers_sorted_by_arabic_name(schedule: ScheduleService) -> None
     assert names.index("بلال قريشي") < names.index("كامران بت") < names.index("هانا كالدويل")
 
 
-@pytest.mark.xfail(
-    reason="BUG: speakers() sorts by code point, so Urdu letters (ٹ ڈ ک گ ہ ی) land after "
-    "every Arabic-block letter (bot/services/schedule.py ScheduleService.speakers)",
-    strict=True,
-)
 async def test_speakers_sorted_in_urdu_alphabet_order(schedule: ScheduleService) -> None:
     names = [s.name for s in await schedule.speakers("ur")]
 
