@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import fallback, language, people, programme, rooms, search, start
+from handlers import agenda, fallback, language, people, programme, rooms, search, start
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -32,6 +32,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("speakers", people.speakers),
         ("rooms", rooms.rooms),
         ("search", search.search_command),
+        ("agenda", agenda.my_agenda),
     ]
     for name, callback in commands:
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -48,6 +49,10 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (r"^room:", rooms.room),
         (r"^help$", start.help_command),
         (r"^noop$", fallback.noop),
+        (r"^agenda$", agenda.my_agenda),
+        (r"^u?bm:", agenda.bookmark),
+        (r"^u?rsv:", agenda.seat),
+        (r"^icsa?(:|$)", agenda.calendar_file),
     ]
     for pattern, callback in callbacks:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -8,6 +8,7 @@ from bot.presentation import programme as screens
 from bot.presentation.callbacks import Callback, decode
 from bot.telegram.context import BotContext
 from bot.telegram.replies import show
+from handlers import agenda
 from handlers.fallback import stale_button
 
 
@@ -34,7 +35,8 @@ async def session(update: Update, context: BotContext) -> None:
     if data is None or found is None:
         await stale_button(update, context)
         return
-    await show(update, context, screens.session_card(context.l10n, found, data.args[1]))
+    mine = await agenda.my_session(context, found.id)
+    await show(update, context, screens.session_card(context.l10n, found, data.args[1], mine))
 
 
 async def now(update: Update, context: BotContext) -> None:

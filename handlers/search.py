@@ -11,7 +11,7 @@ from bot.presentation import menu
 from bot.presentation.search import search_results
 from bot.telegram.context import BotContext
 from bot.telegram.replies import send
-from handlers import language, people, programme, rooms, start
+from handlers import agenda, language, people, programme, rooms, start
 
 MAX_QUERY_LENGTH = 200
 
@@ -60,6 +60,7 @@ ACTIONS: dict[str, Action] = {
     "search": _prompt,
     "language": language.choose,
     "help": start.help_command,
+    "agenda": agenda.my_agenda,
 }
 
 

@@ -110,3 +110,30 @@ class UserProfile:
     blocked: bool
     is_new: bool = False
     locale_certain: bool = True
+
+
+@dataclass(frozen=True)
+class SeatState:
+    capacity: int
+    taken: int
+    waiting: int
+    status: str | None = None  # the asking user's: confirmed | waitlisted | None
+    position: int | None = None  # their place on the waitlist, from 1
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+
+@dataclass(frozen=True)
+class MySession:
+    """What one user has done with a session: for the buttons on its card."""
+
+    bookmarked: bool
+    seats: SeatState | None = None
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    session: SessionSummary
+    clashes_with: tuple[SessionSummary, ...]

@@ -5,7 +5,7 @@ Nothing here imports Telegram, so replies, reminders and broadcasts share the sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -22,3 +22,6 @@ class Reply:
     menu: tuple[tuple[str, ...], ...] | None = None  # a reply keyboard, when it changes
     notice: str | None = None  # a short toast for a button press
     extra: tuple[Reply, ...] = field(default=())  # follow-up messages (e.g. the language picker)
+
+    def with_notice(self, notice: str) -> Reply:
+        return replace(self, notice=notice)

@@ -22,6 +22,13 @@ VERBS = {
     "room": 2,  # room id, day index
     "lang": 1,  # locale
     "now": 0,  # now & next
+    "bm": 2,  # bookmark: session id, origin
+    "ubm": 2,  # remove bookmark: session id, origin
+    "rsv": 2,  # reserve a seat: session id, origin
+    "ursv": 2,  # give the seat (or waitlist place) back: session id, origin
+    "ics": 1,  # one session as .ics
+    "icsa": 0,  # the whole agenda as .ics
+    "agenda": 0,  # my agenda
     "help": 0,
     "noop": 0,  # page counter: does nothing
 }
@@ -69,11 +76,14 @@ def origin_room(room_id: int, day: int) -> str:
 
 
 ORIGIN_NOW = "n"
+ORIGIN_AGENDA = "a"
 ORIGIN_SEARCH = "x"  # results are not kept, so Back goes to the session's day
 
 
 def back_target(origin: str, fallback_day: int) -> str:
     """The callback data of the Back button for a card opened from `origin`."""
+    if origin == ORIGIN_AGENDA:
+        return cb("agenda")
     match = re.fullmatch(r"d(\d+)\.(\d+)|s(\d+)|r(\d+)\.(\d+)|n", origin)
     if match is None:
         return cb("day", fallback_day, 0)

@@ -22,6 +22,7 @@ MENU_ACTIONS: tuple[str, ...] = (
     "search",
     "language",
     "help",
+    "agenda",
 )
 
 
@@ -34,13 +35,19 @@ def menu_label(l10n: Localizer, action: str) -> str:
         "search": l10n._("🔎 Search"),
         "language": l10n._("🌐 Language"),
         "help": l10n._("❓ Help"),
+        "agenda": l10n._("🗓 My agenda"),
     }
     return labels[action]
 
 
 def main_menu(l10n: Localizer) -> tuple[tuple[str, ...], ...]:
     label = [menu_label(l10n, action) for action in MENU_ACTIONS]
-    return ((label[0], label[1]), (label[2], label[3]), (label[4], label[5], label[6]))
+    return (
+        (label[0], label[1]),
+        (label[2], label[3]),
+        (label[7],),
+        (label[4], label[5], label[6]),
+    )
 
 
 def menu_lookup(localizers: Iterable[Localizer]) -> dict[str, str]:
@@ -78,6 +85,7 @@ def help_text(l10n: Localizer) -> Reply:
         l10n._("/speakers: speakers and their sessions"),
         l10n._("/rooms: what is on in each room"),
         l10n._("/search: find sessions and speakers"),
+        l10n._("/agenda: your personal agenda"),
         l10n._("/language: choose your language"),
         "",
         l10n._(
@@ -154,6 +162,7 @@ def command_descriptions(l10n: Localizer) -> list[tuple[str, str]]:
         ("speakers", l10n._("Speakers")),
         ("rooms", l10n._("Rooms")),
         ("search", l10n._("Search sessions and speakers")),
+        ("agenda", l10n._("My agenda")),
         ("language", l10n._("Choose your language")),
         ("help", l10n._("Help")),
     ]

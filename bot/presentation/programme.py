@@ -11,7 +11,7 @@ from markupsafe import Markup
 from bot.domain.paging import Page, paginate
 from bot.domain.programme import SessionKind
 from bot.domain.text import shorten
-from bot.domain.views import NowAndNext, SessionDetail, SessionSummary
+from bot.domain.views import MySession, NowAndNext, SeatState, SessionDetail, SessionSummary
 from bot.i18n import Localizer, isolate
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import ORIGIN_NOW, back_target, cb, origin_day
@@ -96,7 +96,9 @@ def day_page(
     return Reply(text, buttons=tuple(r for r in rows if r))
 
 
-def session_card(l10n: Localizer, session: SessionDetail, origin: str) -> Reply:
+def session_card(
+    l10n: Localizer, session: SessionDetail, origin: str, mine: MySession | None = None
+) -> Reply:
     lines = [f"{KIND_ICONS[session.kind]} <b>{isolate(_esc(session.title))}</b>"]
     lines.append(l10n._("<i>{kind}</i>", kind=kind_name(l10n, session.kind)))
     if session.cancelled:
@@ -135,11 +137,15 @@ def session_card(l10n: Localizer, session: SessionDetail, origin: str) -> Reply:
                 names=Markup(l10n.join(moderators)),
             )
         )
-    if session.capacity:
+    seats = mine.seats if mine else None
+    if seats is not None:
+        lines += seat_lines(l10n, seats)
+    elif session.capacity:
         lines.append(l10n.ngettext("🪑 {n} seat", "🪑 {n} seats", session.capacity))
     if session.abstract:
         lines += ["", _esc(shorten(session.abstract, ABSTRACT_LIMIT))]
-    rows = [
+    rows = personal_rows(l10n, session, origin, mine)
+    rows += [
         (Button("🎤 " + shorten(p.name, BUTTON_TITLE_LIMIT), cb("spk", p.id)),)
         for p in session.people
     ]
@@ -148,6 +154,58 @@ def session_card(l10n: Localizer, session: SessionDetail, origin: str) -> Reply:
         rows.append((Button(l10n._("🚪 More in this room"), more),))
     rows.append((Button(l10n._("« Back"), back_target(origin, session.day_index)),))
     return Reply(fit(lines), buttons=tuple(rows))
+
+
+def seat_lines(l10n: Localizer, seats: SeatState) -> list[str]:
+    lines = [
+        l10n.ngettext(
+            "🪑 {n} seat left of {capacity}",
+            "🪑 {n} seats left of {capacity}",
+            seats.left,
+            capacity=l10n.number(seats.capacity),
+        )
+    ]
+    if seats.status == "confirmed":
+        lines.append(l10n._("✅ <b>Your seat is reserved.</b>"))
+    elif seats.status == "waitlisted" and seats.position is not None:
+        lines.append(
+            l10n._(
+                "⏳ <b>You are number {position} on the waitlist.</b>",
+                position=l10n.number(seats.position),
+            )
+        )
+    elif seats.waiting:
+        lines.append(
+            l10n.ngettext(
+                "{n} person is on the waitlist.", "{n} people are on the waitlist.", seats.waiting
+            )
+        )
+    return lines
+
+
+def personal_rows(
+    l10n: Localizer, session: SessionDetail, origin: str, mine: MySession | None
+) -> list[tuple[Button, ...]]:
+    """Agenda, seat and calendar buttons: what this user can do with the session."""
+    if mine is None or session.cancelled:
+        return []
+    rows: list[tuple[Button, ...]] = []
+    seats = mine.seats
+    if seats is not None:
+        if seats.status == "confirmed":
+            rows.append((Button(l10n._("↩️ Cancel my seat"), cb("ursv", session.id, origin)),))
+        elif seats.status == "waitlisted":
+            rows.append((Button(l10n._("↩️ Leave the waitlist"), cb("ursv", session.id, origin)),))
+        elif seats.left:
+            rows.append((Button(l10n._("🎟 Reserve a seat"), cb("rsv", session.id, origin)),))
+        else:
+            rows.append((Button(l10n._("⏳ Join the waitlist"), cb("rsv", session.id, origin)),))
+    if mine.bookmarked:
+        agenda = Button(l10n._("✖️ Remove from my agenda"), cb("ubm", session.id, origin))
+    else:
+        agenda = Button(l10n._("⭐ Add to my agenda"), cb("bm", session.id, origin))
+    rows.append((agenda, Button(l10n._("📅 Add to calendar"), cb("ics", session.id))))
+    return rows
 
 
 def now_and_next(l10n: Localizer, view: NowAndNext, *, only_next: bool = False) -> Reply:

@@ -13,8 +13,10 @@ from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.locales import SUPPORTED_LOCALES
 from bot.i18n import Catalogs, Localizer
+from bot.services.agenda import AgendaService
 from bot.services.programme import ProgrammeService
 from bot.services.schedule import ScheduleService
+from bot.services.seats import SeatService
 from bot.services.users import UserService
 
 ZONE_CACHE = timedelta(seconds=60)
@@ -29,20 +31,25 @@ class Services:
     schedule: ScheduleService
     users: UserService
     programme: ProgrammeService
+    agenda: AgendaService
+    seats: SeatService
     _zone: tuple[str, datetime] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, sessions: SessionFactory) -> Services:
         catalogs = Catalogs()
         catalogs.preload()
+        schedule = ScheduleService(sessions, clock)
         return cls(
             settings=settings,
             clock=clock,
             sessions=sessions,
             catalogs=catalogs,
-            schedule=ScheduleService(sessions, clock),
+            schedule=schedule,
             users=UserService(sessions, clock, settings.admins),
             programme=ProgrammeService(sessions),
+            agenda=AgendaService(sessions, clock, schedule),
+            seats=SeatService(sessions, clock),
         )
 
     async def localizer(self, locale: str) -> Localizer:

@@ -256,6 +256,11 @@ def _track_name(track: m.Track | None, locale: str) -> str | None:
     return translated.name if translated else track.name
 
 
+def summary_of(session: m.Session, locale: str) -> SessionSummary:
+    """A session row as a list entry in `locale` (shared with the agenda)."""
+    return _summary(session, locale)
+
+
 def _summary(session: m.Session, locale: str) -> SessionSummary:
     return SessionSummary(
         id=session.id,

@@ -71,7 +71,14 @@ async def test_session_card_shows_time_room_track_speakers_language_and_abstract
         assert line in text_of(card).splitlines()
     assert "editorial independence" in text_of(card)
     labels = [text_of_label(t) for t in card.button_texts()]
-    assert labels == ["🎤 Mariam Obeid", "🎤 Karim Mansour", "🚪 More in this room", "« Back"]
+    assert labels == [
+        "⭐ Add to my agenda",
+        "📅 Add to calendar",
+        "🎤 Mariam Obeid",
+        "🎤 Karim Mansour",
+        "🚪 More in this room",
+        "« Back",
+    ]
 
 
 async def test_back_from_a_session_returns_to_the_same_page(bot: BotHarness) -> None:

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from bot.i18n import strip_bidi
+from bot.presentation.menu import MENU_ACTIONS
 from tests.harness import BotHarness, text_of
 
 
@@ -31,7 +32,7 @@ async def test_start_greets_in_the_telegram_language_with_the_main_menu(
         assert greeting != "👋 Welcome, Amina!"  # really translated
     menu = await expected(bot, locale, "📅 Programme")
     assert menu in welcome.keyboard_texts()
-    assert len(welcome.keyboard_texts()) == 7
+    assert len(welcome.keyboard_texts()) == len(MENU_ACTIONS)
 
 
 async def test_arabic_greeting_is_arabic_and_right_to_left(bot: BotHarness) -> None:

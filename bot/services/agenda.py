@@ -1,0 +1,79 @@
+"""A user's personal agenda: bookmarked sessions, in their language, with clashes marked."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.clock import Clock
+from bot.db import models as m
+from bot.db.engine import SessionFactory
+from bot.domain.agenda import Slot, clashes
+from bot.domain.views import AgendaItem, SessionDetail
+from bot.services.schedule import ScheduleService, summary_of
+
+
+class AgendaService:
+    def __init__(self, sessions: SessionFactory, clock: Clock, schedule: ScheduleService) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._schedule = schedule
+
+    async def add(self, user_id: int, session_id: int) -> bool:
+        """Bookmark a session; True if it was not bookmarked before. Safe to repeat."""
+        async with self._sessions.begin() as db:
+            if await db.get(m.Session, session_id) is None:
+                raise LookupError(f"no session {session_id}")
+            insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+            result = await db.execute(
+                insert(m.Bookmark)
+                .values(user_id=user_id, session_id=session_id, created_at=self._clock.now())
+                .on_conflict_do_nothing()
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def remove(self, user_id: int, session_id: int) -> bool:
+        async with self._sessions.begin() as db:
+            result = await db.execute(
+                delete(m.Bookmark).where(
+                    m.Bookmark.user_id == user_id, m.Bookmark.session_id == session_id
+                )
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def has(self, user_id: int, session_id: int) -> bool:
+        async with self._sessions() as db:
+            found = await db.scalar(
+                select(m.Bookmark.id).where(
+                    m.Bookmark.user_id == user_id, m.Bookmark.session_id == session_id
+                )
+            )
+            return found is not None
+
+    async def items(self, user_id: int, locale: str) -> list[AgendaItem]:
+        """The agenda in time order, each session with the bookmarked sessions it overlaps."""
+        async with self._sessions() as db:
+            rows = list(
+                await db.scalars(
+                    select(m.Session)
+                    .join(m.Bookmark, m.Bookmark.session_id == m.Session.id)
+                    .where(m.Bookmark.user_id == user_id)
+                    .order_by(m.Session.starts_at, m.Session.id)
+                )
+            )
+        summaries = {row.id: summary_of(row, locale) for row in rows}
+        overlaps = clashes([Slot(r.id, r.starts_at, r.ends_at) for r in rows if not r.cancelled])
+        return [
+            AgendaItem(summaries[r.id], tuple(summaries[other] for other in overlaps.get(r.id, [])))
+            for r in rows
+        ]
+
+    async def details(self, user_id: int, locale: str) -> list[SessionDetail]:
+        """Full cards of the agenda's sessions, for calendar export."""
+        found = []
+        for item in await self.items(user_id, locale):
+            detail = await self._schedule.session(item.session.id, locale)
+            if detail is not None:
+                found.append(detail)
+        return found

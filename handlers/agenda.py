@@ -1,0 +1,150 @@
+"""The personal agenda: bookmarks, seats and calendar files."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
+
+from bot.domain.views import MySession
+from bot.presentation import agenda as screens
+from bot.presentation import programme
+from bot.presentation.callbacks import Callback, decode
+from bot.services.calendar import build_ics
+from bot.services.seats import NoSeatsHere
+from bot.telegram.context import BotContext
+from bot.telegram.replies import show
+from handlers.fallback import stale_button
+
+
+async def my_agenda(update: Update, context: BotContext) -> None:
+    user = _user_id(context)
+    items = await context.services.agenda.items(user, context.l10n.locale)
+    await show(update, context, screens.agenda(context.l10n, items))
+
+
+async def bookmark(update: Update, context: BotContext) -> None:
+    data = _session_callback(update)
+    if data is None:
+        await stale_button(update, context)
+        return
+    agenda, user = context.services.agenda, _user_id(context)
+    try:
+        if data.verb == "bm":
+            await agenda.add(user, data.int_arg(0))
+            notice = screens.added(context.l10n)
+        else:
+            await agenda.remove(user, data.int_arg(0))
+            notice = screens.removed(context.l10n)
+    except LookupError:
+        await stale_button(update, context)
+        return
+    await _refresh_card(update, context, data, notice)
+
+
+async def seat(update: Update, context: BotContext) -> None:
+    data = _session_callback(update)
+    if data is None:
+        await stale_button(update, context)
+        return
+    services, user, session_id = context.services, _user_id(context), data.int_arg(0)
+    try:
+        if data.verb == "rsv":
+            state = await services.seats.reserve(user, session_id)
+            await services.agenda.add(user, session_id)
+            notice = (
+                screens.seat_reserved(context.l10n)
+                if state.status == "confirmed"
+                else screens.waitlisted(context.l10n, state.position or 0)
+            )
+        else:
+            cancelled = await services.seats.cancel(user, session_id)
+            notice = screens.seat_released(context.l10n)
+            if cancelled.promoted_user_id is not None:
+                await _tell_promoted(context, cancelled.promoted_user_id, session_id)
+    except NoSeatsHere:
+        await stale_button(update, context)
+        return
+    await _refresh_card(update, context, data, notice)
+
+
+async def calendar_file(update: Update, context: BotContext) -> None:
+    """One session (`ics:<id>`) or the whole agenda (`icsa`) as an .ics document."""
+    data = decode(update.callback_query.data if update.callback_query else None)
+    services, l10n = context.services, context.l10n
+    if data is not None and data.verb == "ics" and data.args[0].isdigit():
+        found = await services.schedule.session(data.int_arg(0), l10n.locale)
+        sessions = [found] if found else []
+        name = f"session-{data.args[0]}.ics"
+    else:
+        sessions = await services.agenda.details(_user_id(context), l10n.locale)
+        name = "my-agenda.ics"
+    query = update.callback_query
+    if not sessions:
+        if query is not None:
+            await query.answer(screens.nothing_to_export(l10n), show_alert=True)
+        return
+    event = await services.schedule.event(l10n.locale)
+    content = build_ics(
+        sessions,
+        timezone=await services.event_timezone(),
+        calendar_name=event.name,
+        stamp=services.clock.now(),
+    )
+    if query is not None:
+        await query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_document(
+            chat.id,
+            InputFile(content, filename=name, attach=True),
+            caption=l10n.finish(screens.calendar_caption(l10n)),
+            parse_mode=ParseMode.HTML,
+        )
+
+
+async def _refresh_card(update: Update, context: BotContext, data: Callback, notice: str) -> None:
+    services, l10n = context.services, context.l10n
+    session_id = data.int_arg(0)
+    found = await services.schedule.session(session_id, l10n.locale)
+    if found is None:
+        await stale_button(update, context)
+        return
+    mine = await my_session(context, session_id)
+    reply = programme.session_card(l10n, found, data.args[1], mine)
+    await show(update, context, reply.with_notice(notice))
+
+
+async def my_session(context: BotContext, session_id: int) -> MySession:
+    services, user = context.services, _user_id(context)
+    return MySession(
+        bookmarked=await services.agenda.has(user, session_id),
+        seats=await services.seats.state(session_id, user),
+    )
+
+
+async def _tell_promoted(context: BotContext, user_id: int, session_id: int) -> None:
+    """The next person on the waitlist hears it in their own language."""
+    services = context.services
+    profile = await services.users.profile(user_id)
+    if profile is None:
+        return
+    l10n = await services.localizer(profile.locale)
+    found = await services.schedule.session(session_id, l10n.locale)
+    if found is None:
+        return
+    when = f"{l10n.day(found.starts_at)} {l10n.time(found.starts_at)}"
+    reply = screens.promoted(l10n, found.title, when, found.room or "")
+    await context.bot.send_message(user_id, l10n.finish(reply.text), parse_mode=ParseMode.HTML)
+
+
+def _session_callback(update: Update) -> Callback | None:
+    data = decode(update.callback_query.data if update.callback_query else None)
+    if data is None or not data.args or not data.args[0].isdigit():
+        return None
+    return data
+
+
+def _user_id(context: BotContext) -> int:
+    if context.profile is None:
+        raise RuntimeError("agenda actions need a user")
+    return context.profile.id
