@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
@@ -60,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--start-date", type=date.fromisoformat, help="day 1 (default: tomorrow)")
     load.add_argument("--if-empty", action="store_true", help="only when no programme is loaded")
     load.set_defaults(handler=_import)
+
+    export = commands.add_parser("export", help="organizer exports (CSV, UTF-8 with BOM)")
+    export.add_argument("what", choices=["registrations", "attendance"])
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--output", "-o", help="a file to write (default: standard output)")
+    export.set_defaults(handler=_export)
 
     chat = commands.add_parser("chat", help="the terminal playground (no Telegram needed)")
     chat.add_argument("--lang", choices=["ar", "en", "ms", "ur"], default="en")
@@ -112,6 +119,27 @@ def _tomorrow(timezone: str) -> date:
     from bot.clock import SystemClock
 
     return SystemClock().now().astimezone(ZoneInfo(timezone)).date() + timedelta(days=1)
+
+
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.services import exports
+
+    engine = create_engine(settings.database_url)
+    try:
+        sessions = create_session_factory(engine)
+        if args.what == "registrations":
+            text = await exports.registrations_csv(sessions)
+        else:
+            text = await exports.attendance_csv(sessions)
+    finally:
+        await engine.dispose()
+    if args.output:
+        # newline="" keeps the CSV's CRLF line ends as written
+        await asyncio.to_thread(Path(args.output).write_text, text, "utf-8", newline="")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:

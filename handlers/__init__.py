@@ -16,7 +16,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import agenda, fallback, language, people, programme, rooms, search, start
+from handlers import (
+    agenda,
+    fallback,
+    language,
+    organizers,
+    people,
+    programme,
+    registration,
+    rooms,
+    search,
+    start,
+)
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -33,6 +44,10 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("rooms", rooms.rooms),
         ("search", search.search_command),
         ("agenda", agenda.my_agenda),
+        ("checkin", organizers.checkin),
+        ("register", registration.register),
+        ("me", registration.me),
+        ("cancel", registration.cancel),
     ]
     for name, callback in commands:
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -53,11 +68,16 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (r"^u?bm:", agenda.bookmark),
         (r"^u?rsv:", agenda.seat),
         (r"^icsa?(:|$)", agenda.calendar_file),
+        (r"^rg:", registration.step_pressed),
+        (r"^rgf:", registration.field_pressed),
+        (r"^rg[rcl]:", registration.choice_pressed),
+        (r"^me:", registration.me_pressed),
     ]
     for pattern, callback in callbacks:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
 
-    # Free text: a menu button in any language, otherwise a search.
+    # Free text: an answer to the registration under way, a menu button in any language,
+    # otherwise a search.
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search.text))
     # Last: anything else gets a translated answer instead of silence.
     app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))

@@ -29,6 +29,12 @@ VERBS = {
     "ics": 1,  # one session as .ics
     "icsa": 0,  # the whole agenda as .ics
     "agenda": 0,  # my agenda
+    "rg": 1,  # registration step: start, resume, restart, cancel, agree, confirm, pick, summary
+    "rgf": 1,  # registration: the field to change
+    "rgr": 1,  # registration: role
+    "rgc": 1,  # registration: country code
+    "rgl": 1,  # registration: preferred language
+    "me": 1,  # my registration: show, edit, badge, delete, erase
     "help": 0,
     "noop": 0,  # page counter: does nothing
 }

@@ -23,6 +23,8 @@ MENU_ACTIONS: tuple[str, ...] = (
     "language",
     "help",
     "agenda",
+    "register",
+    "me",
 )
 
 
@@ -36,6 +38,8 @@ def menu_label(l10n: Localizer, action: str) -> str:
         "language": l10n._("🌐 Language"),
         "help": l10n._("❓ Help"),
         "agenda": l10n._("🗓 My agenda"),
+        "register": l10n._("📝 Register"),
+        "me": l10n._("🪪 My registration"),
     }
     return labels[action]
 
@@ -45,7 +49,7 @@ def main_menu(l10n: Localizer) -> tuple[tuple[str, ...], ...]:
     return (
         (label[0], label[1]),
         (label[2], label[3]),
-        (label[7],),
+        (label[7], label[8], label[9]),
         (label[4], label[5], label[6]),
     )
 
@@ -86,6 +90,8 @@ def help_text(l10n: Localizer) -> Reply:
         l10n._("/rooms: what is on in each room"),
         l10n._("/search: find sessions and speakers"),
         l10n._("/agenda: your personal agenda"),
+        l10n._("/register: register for the symposium"),
+        l10n._("/me: your registration and badge"),
         l10n._("/language: choose your language"),
         "",
         l10n._(
@@ -163,6 +169,9 @@ def command_descriptions(l10n: Localizer) -> list[tuple[str, str]]:
         ("rooms", l10n._("Rooms")),
         ("search", l10n._("Search sessions and speakers")),
         ("agenda", l10n._("My agenda")),
+        ("register", l10n._("Register for the symposium")),
+        ("me", l10n._("My registration and badge")),
+        ("cancel", l10n._("Cancel the registration in progress")),
         ("language", l10n._("Choose your language")),
         ("help", l10n._("Help")),
     ]

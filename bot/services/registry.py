@@ -14,7 +14,9 @@ from bot.db.engine import SessionFactory
 from bot.domain.locales import SUPPORTED_LOCALES
 from bot.i18n import Catalogs, Localizer
 from bot.services.agenda import AgendaService
+from bot.services.checkin import CheckinService
 from bot.services.programme import ProgrammeService
+from bot.services.registration import RegistrationService
 from bot.services.schedule import ScheduleService
 from bot.services.seats import SeatService
 from bot.services.users import UserService
@@ -33,6 +35,8 @@ class Services:
     programme: ProgrammeService
     agenda: AgendaService
     seats: SeatService
+    registration: RegistrationService
+    checkin: CheckinService
     _zone: tuple[str, datetime] | None = field(default=None, repr=False)
 
     @classmethod
@@ -40,6 +44,7 @@ class Services:
         catalogs = Catalogs()
         catalogs.preload()
         schedule = ScheduleService(sessions, clock)
+        seats = SeatService(sessions, clock)
         return cls(
             settings=settings,
             clock=clock,
@@ -49,7 +54,9 @@ class Services:
             users=UserService(sessions, clock, settings.admins),
             programme=ProgrammeService(sessions),
             agenda=AgendaService(sessions, clock, schedule),
-            seats=SeatService(sessions, clock),
+            seats=seats,
+            checkin=CheckinService(sessions, clock),
+            registration=RegistrationService(sessions, clock, seats),
         )
 
     async def localizer(self, locale: str) -> Localizer:

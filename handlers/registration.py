@@ -1,0 +1,234 @@
+"""Registration: /register, /me, /cancel, their buttons, and the answers attendees type."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.domain.registration import FIELDS, Step
+from bot.domain.registration_views import Badge, Progress, Promotion
+from bot.presentation import agenda as agenda_screens
+from bot.presentation import attendee, menu
+from bot.presentation import registration as screens
+from bot.presentation.callbacks import Callback, decode
+from bot.telegram.context import BotContext
+from bot.telegram.replies import send, show
+from handlers.fallback import stale_button
+
+log = logging.getLogger(__name__)
+Action = Callable[[Update, BotContext], Awaitable[None]]
+CHOICE_STEPS = {"rgr": Step.ROLE, "rgc": Step.COUNTRY, "rgl": Step.LANGUAGE}
+
+
+async def register(update: Update, context: BotContext) -> None:
+    found = await context.services.registration.begin(_user_id(context))
+    await show(update, context, screens.opening(context.l10n, found))
+
+
+async def me(update: Update, context: BotContext) -> None:
+    found = await context.services.registration.registration(_user_id(context))
+    await show(update, context, attendee.my_registration(context.l10n, found))
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    outcome = await context.services.registration.cancel(_user_id(context))
+    await show(update, context, attendee.cancelled(context.l10n, outcome))
+
+
+async def continue_conversation(update: Update, context: BotContext) -> bool:
+    """Typed text answers the registration under way; False if there is none to answer.
+
+    Menu buttons are never answers: they keep working in the middle of a registration.
+    """
+    message = update.effective_message
+    if message is None or message.text is None or context.profile is None:
+        return False
+    lookup = menu.menu_lookup(await context.services.all_localizers())
+    if message.text.strip() in lookup:
+        return False
+    progress = await context.services.registration.answer(
+        context.profile.id, message.text, context.l10n.locale
+    )
+    if progress is None:
+        return False
+    await send(update, context, screens.prompt(context.l10n, progress))
+    return True
+
+
+# --- buttons ---------------------------------------------------------------------------------
+async def step_pressed(update: Update, context: BotContext) -> None:
+    """`rg:<action>`: the dialogue's own buttons."""
+    data = _callback(update)
+    action = STEP_ACTIONS.get(data.args[0]) if data else None
+    if action is None:
+        await stale_button(update, context)
+        return
+    await action(update, context)
+
+
+async def field_pressed(update: Update, context: BotContext) -> None:
+    """`rgf:<field>`: change one answer from the summary."""
+    data = _callback(update)
+    step = next((s for s in FIELDS if data and s.value == data.args[0]), None)
+    progress = await context.services.registration.go_to(_user_id(context), step) if step else None
+    await _show_progress(update, context, progress)
+
+
+async def choice_pressed(update: Update, context: BotContext) -> None:
+    """`rgr:`, `rgc:`, `rgl:`: a role, country or language button."""
+    data = _callback(update)
+    step = CHOICE_STEPS.get(data.verb) if data else None
+    progress = None
+    if data is not None and step is not None:
+        progress = await context.services.registration.choose(_user_id(context), step, data.args[0])
+    await _show_progress(update, context, progress)
+
+
+async def me_pressed(update: Update, context: BotContext) -> None:
+    """`me:<action>`: the buttons under the /me card."""
+    data = _callback(update)
+    action = ME_ACTIONS.get(data.args[0]) if data else None
+    if action is None:
+        await stale_button(update, context)
+        return
+    await action(update, context)
+
+
+async def _restart(update: Update, context: BotContext) -> None:
+    found = await context.services.registration.begin(_user_id(context), restart=True)
+    await show(update, context, screens.opening(context.l10n, found))
+
+
+async def _resume(update: Update, context: BotContext) -> None:
+    progress = await context.services.registration.current(_user_id(context))
+    await _show_progress(update, context, progress)
+
+
+async def _agree(update: Update, context: BotContext) -> None:
+    progress = await context.services.registration.agree(_user_id(context))
+    await _show_progress(update, context, progress)
+
+
+async def _confirm(update: Update, context: BotContext) -> None:
+    confirmation = await context.services.registration.confirm(_user_id(context))
+    if confirmation is None:
+        await stale_button(update, context)
+        return
+    await show(update, context, attendee.confirmed(context.l10n, confirmation))
+    if confirmation.badge is not None:
+        await _send_badge(update, context, confirmation.badge)
+
+
+def _go_to(step: Step) -> Action:
+    async def go(update: Update, context: BotContext) -> None:
+        progress = await context.services.registration.go_to(_user_id(context), step)
+        await _show_progress(update, context, progress)
+
+    return go
+
+
+async def _edit(update: Update, context: BotContext) -> None:
+    progress = await context.services.registration.edit_registration(_user_id(context))
+    if progress is None:
+        await show(update, context, attendee.not_registered(context.l10n))
+        return
+    await show(update, context, screens.prompt(context.l10n, progress))
+
+
+async def _badge(update: Update, context: BotContext) -> None:
+    badge = await context.services.registration.badge(_user_id(context))
+    if badge is None:
+        await show(update, context, attendee.not_registered(context.l10n))
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await _send_badge(update, context, badge)
+
+
+async def _ask_erase(update: Update, context: BotContext) -> None:
+    await show(update, context, attendee.erase_question(context.l10n))
+
+
+async def _erase(update: Update, context: BotContext) -> None:
+    erasure = await context.services.registration.erase(_user_id(context))
+    await show(update, context, attendee.erased(context.l10n, erasure))
+    for promotion in erasure.promoted:
+        await _tell_promoted(context, promotion)
+
+
+STEP_ACTIONS: dict[str, Action] = {
+    "start": register,
+    "resume": _resume,
+    "restart": _restart,
+    "cancel": cancel,
+    "agree": _agree,
+    "confirm": _confirm,
+    "pick": _go_to(Step.PICK),
+    "summary": _go_to(Step.SUMMARY),
+}
+ME_ACTIONS: dict[str, Action] = {
+    "show": me,
+    "edit": _edit,
+    "badge": _badge,
+    "delete": _ask_erase,
+    "erase": _erase,
+}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+async def _show_progress(update: Update, context: BotContext, progress: Progress | None) -> None:
+    """The next question; a button from another step (or a closed dialogue) is stale."""
+    if progress is None:
+        await stale_button(update, context)
+        return
+    await show(update, context, screens.prompt(context.l10n, progress))
+
+
+async def _send_badge(update: Update, context: BotContext, badge: Badge) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    l10n = context.l10n
+    await context.bot.send_photo(
+        chat.id,
+        InputFile(badge.png, filename=f"badge-{badge.code}.png"),
+        caption=l10n.finish(attendee.badge_caption(l10n, badge.code)),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def _tell_promoted(context: BotContext, promotion: Promotion) -> None:
+    """The seat an erased registration gave back: its new holder hears it in their language.
+
+    The same message as when a seat is released from the agenda (handlers/agenda.py).
+    """
+    services = context.services
+    profile = await services.users.profile(promotion.user_id)
+    if profile is None:
+        return
+    l10n = await services.localizer(profile.locale)
+    found = await services.schedule.session(promotion.session_id, l10n.locale)
+    if found is None:
+        return
+    when = f"{l10n.day(found.starts_at)} {l10n.time(found.starts_at)}"
+    reply = agenda_screens.promoted(l10n, found.title, when, found.room or "")
+    try:
+        await context.bot.send_message(
+            promotion.user_id, l10n.finish(reply.text), parse_mode=ParseMode.HTML
+        )
+    except TelegramError as failure:  # their problem must not spoil this user's erasure
+        log.info("could not tell user %s about their seat: %s", promotion.user_id, failure)
+
+
+def _callback(update: Update) -> Callback | None:
+    return decode(update.callback_query.data if update.callback_query else None)
+
+
+def _user_id(context: BotContext) -> int:
+    if context.profile is None:
+        raise RuntimeError("registration needs a user")
+    return context.profile.id
