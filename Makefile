@@ -25,8 +25,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: install
-	$(VENV)/bin/ruff check bot handlers tests benchmarks
-	$(VENV)/bin/ruff format --check bot handlers tests benchmarks
+	$(VENV)/bin/ruff check bot handlers tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff format --check bot handlers tests $(wildcard benchmarks)
 	$(VENV)/bin/mypy bot handlers
 
 migrate: install

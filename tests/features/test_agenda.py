@@ -122,3 +122,17 @@ async def test_a_full_workshop_waitlists_and_promotes_in_the_next_persons_langua
     assert news != text_of(seat1)
     assert "5 أدوات" in news  # the title in Arabic
     assert l10n.locale == "ar"
+
+
+async def test_a_single_session_calendar_file_in_arabic(bot: BotHarness) -> None:
+    user = bot.user(lang="ar")
+    [found] = await bot.send(user, "Business Models Arabic")
+    [card] = await bot.press(user, found, "نماذج")
+
+    [document] = await bot.press(user, card, "📅")
+
+    calendar = Calendar.from_ical(document.document or b"")
+    [event] = list(calendar.walk("VEVENT"))
+    assert str(event["SUMMARY"]) == "نماذج الأعمال للإعلام الرقمي العربي المستقل"
+    assert event.decoded("DTEND").isoformat() == "2026-03-14T12:30:00+08:00"
+    assert document.filename is not None and document.filename.endswith(".ics")
