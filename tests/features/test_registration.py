@@ -449,3 +449,23 @@ async def press_again(bot: BotHarness, user: FakeUser, old: SentMessage, data: s
     }
     await bot.fake.send_raw_update(update)
     await bot.processed(update_id)
+
+
+async def test_a_bad_email_in_urdu_is_refused_in_urdu_and_asked_again(bot: BotHarness) -> None:
+    user = bot.user(lang="ur")
+    await bot.send(user, "/register")
+    await bot.send(user, "آمنہ رحمان")
+
+    [refused] = await bot.send(user, "amina@example")
+
+    problem = await expected(
+        bot,
+        "ur",
+        "⚠️ That does not look like an email address. Please check it "
+        "(for example: name@example.org).",
+    )
+    question = await expected(bot, "ur", "What is your email address?")
+    assert problem in text_of(refused)
+    assert question in text_of(refused)
+    assert "email address" not in text_of(refused)
+    assert (refused.text or "").startswith(RLM)
