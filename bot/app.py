@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +19,10 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
+from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
+from bot.delivery.kinds import build_renderers
+from bot.delivery.pacing import Limits, Pacer
+from bot.delivery.telegram_sender import TelegramSender
 from bot.domain.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from bot.presentation.menu import command_descriptions
 from bot.services.inbox import InboxService
@@ -41,6 +46,7 @@ class Runtime:
     inbox: InboxService
     application: PTBApplication
     worker: InboxWorker
+    dispatcher: Dispatcher
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -53,7 +59,8 @@ class Runtime:
         inbox = InboxService(sessions, clock)
         application = build_application(settings, services)
         worker = InboxWorker(application, inbox)
-        return cls(settings, engine, services, inbox, application, worker)
+        dispatcher = build_dispatcher(settings, services, application)
+        return cls(settings, engine, services, inbox, application, worker, dispatcher)
 
     async def start(self, *, migrate: bool = True) -> None:
         if migrate:
@@ -71,7 +78,10 @@ class Runtime:
         `ready` is set once updates can flow (webhook registered, or polling started).
         """
         bot = self.application.bot
-        tasks = [asyncio.create_task(self.worker.run(stop), name="inbox-worker")]
+        tasks = [
+            asyncio.create_task(self.worker.run(stop), name="inbox-worker"),
+            asyncio.create_task(self.dispatcher.run(stop), name="dispatcher"),
+        ]
         runner: web.AppRunner | None = None
         if self.settings.webhook_url:
             runner = await self._start_http()
@@ -110,6 +120,30 @@ class Runtime:
         await site.start()
         log.info("HTTP on %s:%s", self.settings.http_host, self.settings.http_port)
         return runner
+
+
+def build_dispatcher(
+    settings: Settings, services: Services, application: PTBApplication
+) -> Dispatcher:
+    limits = Limits(
+        per_second=settings.delivery_per_second,
+        per_chat_per_second=settings.delivery_per_chat_per_second,
+        per_group_per_minute=settings.delivery_per_group_per_minute,
+    )
+    config = DeliveryConfig(
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        max_attempts=settings.delivery_max_attempts,
+    )
+    return Dispatcher(
+        outbox=services.outbox,
+        sessions=services.sessions,
+        sender=TelegramSender(application.bot),
+        pacer=Pacer(limits),
+        renderers=build_renderers(services),
+        localizer_for=services.localizer,
+        clock=services.clock,
+        config=config,
+    )
 
 
 def build_application(settings: Settings, services: Services) -> PTBApplication:

@@ -29,6 +29,13 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # Delivery engine (issue #4): Telegram's limits, and how long a claimed row is leased.
+    delivery_per_second: float = 30.0
+    delivery_per_chat_per_second: float = 1.0
+    delivery_per_group_per_minute: float = 20.0
+    delivery_lease_seconds: float = 60.0
+    delivery_max_attempts: int = 5
+    digest_time: str = "07:30"  # local event time of the daily digest
 
     def __repr__(self) -> str:  # secrets never reach a log line
         token = "set" if self.bot_token else "unset"
@@ -73,6 +80,12 @@ class Settings:
             webhook_secret=secret,
             http_host=values.get("HTTP_HOST") or "127.0.0.1",
             http_port=_parse_port(values.get("HTTP_PORT") or "8080"),
+            delivery_per_second=_positive(values, "DELIVERY_PER_SECOND", 30.0),
+            delivery_per_chat_per_second=_positive(values, "DELIVERY_PER_CHAT_PER_SECOND", 1.0),
+            delivery_per_group_per_minute=_positive(values, "DELIVERY_PER_GROUP_PER_MINUTE", 20.0),
+            delivery_lease_seconds=_positive(values, "DELIVERY_LEASE_SECONDS", 60.0),
+            delivery_max_attempts=int(_positive(values, "DELIVERY_MAX_ATTEMPTS", 5)),
+            digest_time=_clock_time(values.get("DIGEST_TIME") or "07:30"),
         )
 
 
@@ -100,6 +113,29 @@ def _parse_port(raw: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise ConfigError(f"HTTP_PORT: {raw!r} is not a port number")
     return int(raw)
+
+
+def _positive(values: Mapping[str, str], name: str, default: float) -> float:
+    raw = values.get(name)
+    if not raw:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        number = -1.0
+    if number <= 0:
+        raise ConfigError(f"{name}: {raw!r} is not a positive number")
+    return number
+
+
+def _clock_time(raw: str) -> str:
+    parts = raw.split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise ConfigError(f"DIGEST_TIME: {raw!r} is not HH:MM")
+    hours, minutes = int(parts[0]), int(parts[1])
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise ConfigError(f"DIGEST_TIME: {raw!r} is not HH:MM")
+    return f"{hours:02d}:{minutes:02d}"
 
 
 def _is_valid_secret(secret: str) -> bool:

@@ -57,10 +57,8 @@ async def seat(update: Update, context: BotContext) -> None:
                 else screens.waitlisted(context.l10n, state.position or 0)
             )
         else:
-            cancelled = await services.seats.cancel(user, session_id)
+            await services.seats.cancel(user, session_id)  # the next in line hears via the outbox
             notice = screens.seat_released(context.l10n)
-            if cancelled.promoted_user_id is not None:
-                await _tell_promoted(context, cancelled.promoted_user_id, session_id)
     except NoSeatsHere:
         await stale_button(update, context)
         return
@@ -120,21 +118,6 @@ async def my_session(context: BotContext, session_id: int) -> MySession:
         bookmarked=await services.agenda.has(user, session_id),
         seats=await services.seats.state(session_id, user),
     )
-
-
-async def _tell_promoted(context: BotContext, user_id: int, session_id: int) -> None:
-    """The next person on the waitlist hears it in their own language."""
-    services = context.services
-    profile = await services.users.profile(user_id)
-    if profile is None:
-        return
-    l10n = await services.localizer(profile.locale)
-    found = await services.schedule.session(session_id, l10n.locale)
-    if found is None:
-        return
-    when = f"{l10n.day(found.starts_at)} {l10n.time(found.starts_at)}"
-    reply = screens.promoted(l10n, found.title, when, found.room or "")
-    await context.bot.send_message(user_id, l10n.finish(reply.text), parse_mode=ParseMode.HTML)
 
 
 def _session_callback(update: Update) -> Callback | None:

@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.delivery.outbox import Outbox
 from bot.domain.locales import SUPPORTED_LOCALES
 from bot.i18n import Catalogs, Localizer
 from bot.services.agenda import AgendaService
@@ -37,6 +38,7 @@ class Services:
     seats: SeatService
     registration: RegistrationService
     checkin: CheckinService
+    outbox: Outbox
     _zone: tuple[str, datetime] | None = field(default=None, repr=False)
 
     @classmethod
@@ -56,6 +58,7 @@ class Services:
             agenda=AgendaService(sessions, clock, schedule),
             seats=seats,
             checkin=CheckinService(sessions, clock),
+            outbox=Outbox(sessions, clock),
             registration=RegistrationService(sessions, clock, seats),
         )
 

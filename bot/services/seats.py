@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.delivery.outbox import Envelope, enqueue
 from bot.domain.views import SeatState
 
 CONFIRMED, WAITLISTED = "confirmed", "waitlisted"
@@ -88,6 +89,20 @@ class SeatService:
                     .limit(1)
                 )
                 if promoted is not None:
+                    await enqueue(
+                        db,
+                        [
+                            Envelope(
+                                kind="seat_promoted",
+                                subject=f"session:{session_id}",
+                                recipient_id=promoted,
+                                due_at=self._clock.now(),
+                                payload={"session_id": session_id},
+                                variant=self._clock.now().strftime("%Y%m%d%H%M%S%f"),
+                            )
+                        ],
+                        self._clock.now(),
+                    )
                     await db.execute(
                         update(m.Reservation)
                         .where(

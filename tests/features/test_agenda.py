@@ -116,6 +116,7 @@ async def test_a_full_workshop_waitlists_and_promotes_in_the_next_persons_langua
 
     waiting_text = text_of(waiting)
     assert "1" in waiting_text
+    await bot.fake.wait_for(lambda: text_of(bot.fake.last_message(second.id)).startswith("🎉"))
     news = text_of(bot.fake.last_message(second.id))
     l10n = await services.localizer("ar")
     assert news.startswith("🎉")

@@ -1,0 +1,179 @@
+"""The dispatcher: claim due rows, render each in its recipient's language, send, settle.
+
+Nothing a single message does stops the loop: a 429 pauses every send for `retry_after`,
+transient failures are retried with exponential backoff and jitter up to a limit, a 403 marks
+the recipient unreachable, and any other exception fails only its own row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.clock import Clock
+from bot.db import models as m
+from bot.db.engine import SessionFactory
+from bot.delivery.outbox import Claimed, Outbox
+from bot.delivery.outcomes import Delivered, Refused, Sender, SlowDown, TryLater, Unreachable
+from bot.delivery.pacing import Pacer
+from bot.i18n import Localizer
+from bot.presentation import Reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A renderer's verdict that a row should not be sent (recorded, never silently dropped)."""
+
+    reason: str
+
+
+Render = Callable[[Claimed, Localizer], Awaitable[Reply | Skip]]
+LocalizerFor = Callable[[str], Awaitable[Localizer]]
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    batch: int = 100
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 5
+    backoff_base: float = 2.0
+    backoff_cap: float = 300.0
+    idle_poll: float = 1.0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        sessions: SessionFactory,
+        sender: Sender,
+        pacer: Pacer,
+        renderers: Mapping[str, Render],
+        localizer_for: LocalizerFor,
+        clock: Clock,
+        config: DeliveryConfig | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._sessions = sessions
+        self._sender = sender
+        self._pacer = pacer
+        self._renderers = renderers
+        self._localizer_for = localizer_for
+        self._clock = clock
+        self.config = config or DeliveryConfig()
+        self.worker = f"dispatcher-{uuid.uuid4().hex[:8]}"
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something new is due: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:  # e.g. the database is away: try again shortly
+                log.exception("dispatcher: claiming failed")
+                handled = 0
+            if handled == 0:
+                self._wake.clear()
+                waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
+                await asyncio.wait(
+                    waits, timeout=self.config.idle_poll, return_when="FIRST_COMPLETED"
+                )
+                for waiter in waits:
+                    waiter.cancel()
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it; returns the number of rows handled."""
+        rows = await self._outbox.claim(self.config.batch, self.config.lease, self.worker)
+        if not rows:
+            return 0
+        locales = await self._locales({r.recipient_id for r in rows})
+        await asyncio.gather(*(self._deliver(row, locales.get(row.recipient_id)) for row in rows))
+        return len(rows)
+
+    async def drain(self) -> int:
+        """Deliver until nothing is due (tests and `deliver --once`)."""
+        total = 0
+        while handled := await self.run_once():
+            total += handled
+        return total
+
+    async def _deliver(self, row: Claimed, locale: str | None) -> None:
+        try:
+            await self._deliver_one(row, locale)
+        except Exception as error:  # a bug in one renderer must not stop the others
+            log.exception("outbox row %s (%s) failed", row.id, row.kind)
+            await self._outbox.failed(row.id, row.attempts + 1, f"error: {error!r}"[:500])
+
+    async def _deliver_one(self, row: Claimed, locale: str | None) -> None:
+        if locale is None:
+            await self._outbox.skipped(row.id, "recipient unknown or unreachable")
+            return
+        render = self._renderers.get(row.kind)
+        if render is None:
+            await self._outbox.failed(row.id, row.attempts, f"no renderer for kind {row.kind!r}")
+            return
+        l10n = await self._localizer_for(locale)
+        rendered = await render(row, l10n)
+        if isinstance(rendered, Skip):
+            await self._outbox.skipped(row.id, rendered.reason)
+            return
+        reply = Reply(l10n.finish(rendered.text), rendered.buttons)
+        while True:
+            await self._pacer.wait_turn(row.recipient_id)
+            outcome = await self._sender.send(row.recipient_id, reply, locale)
+            if not isinstance(outcome, SlowDown):
+                break
+            log.warning("429 from Telegram: every send waits %.1f s", outcome.seconds)
+            await self._pacer.pause(outcome.seconds)
+        await self._settle(row, locale, outcome)
+
+    async def _settle(
+        self, row: Claimed, locale: str, outcome: Delivered | TryLater | Unreachable | Refused
+    ) -> None:
+        if isinstance(outcome, Delivered):
+            await self._outbox.sent(row.id, outcome.message_id, locale)
+        elif isinstance(outcome, Unreachable):
+            skipped = await self._outbox.unreachable(row.id, row.recipient_id, outcome.reason)
+            log.info(
+                "user %s unreachable (%s); %s rows skipped",
+                row.recipient_id,
+                outcome.reason,
+                skipped,
+            )
+        elif isinstance(outcome, Refused):
+            await self._outbox.failed(row.id, row.attempts + 1, outcome.reason[:500])
+        else:
+            attempts = row.attempts + 1
+            if attempts >= self.config.max_attempts:
+                await self._outbox.failed(row.id, attempts, f"gave up: {outcome.reason}"[:500])
+                return
+            await self._outbox.retry(
+                row.id, attempts, outcome.reason[:500], self._backoff(attempts)
+            )
+
+    def _backoff(self, attempts: int) -> datetime:
+        delay = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempts - 1))
+        return self._clock.now() + timedelta(seconds=delay * random.uniform(0.5, 1.0))
+
+    async def _locales(self, user_ids: set[int]) -> dict[int, str]:
+        """Current languages of reachable recipients (rendering happens in them)."""
+        async with self._sessions() as db:
+            rows = await db.execute(
+                select(m.User.id, m.User.locale).where(
+                    m.User.id.in_(user_ids), m.User.blocked.is_(False)
+                )
+            )
+            return {user_id: locale for user_id, locale in rows.all()}
