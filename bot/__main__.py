@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
+    deliver = commands.add_parser("deliver", help="run only the delivery dispatcher")
+    deliver.add_argument("--once", action="store_true", help="send what is due, then exit")
+    deliver.set_defaults(handler=_deliver)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply all migrations").set_defaults(handler=_db_upgrade)
@@ -158,6 +162,29 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     await runtime.start()
     try:
         await runtime.serve(stop)
+    finally:
+        await runtime.stop()
+    return 0
+
+
+async def _deliver(settings: Settings, args: argparse.Namespace) -> int:
+    """The dispatcher alone: useful as a separate process beside webhook instances."""
+    from bot.app import Runtime
+
+    if not settings.bot_token:
+        raise ConfigError("BOT_TOKEN is not set")
+    runtime = Runtime.build(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await runtime.start(commands=False)
+    try:
+        if args.once:
+            sent = await runtime.dispatcher.drain()
+            print(f"handled {sent} outbox rows")
+        else:
+            await runtime.dispatcher.run(stop)
     finally:
         await runtime.stop()
     return 0

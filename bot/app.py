@@ -62,11 +62,12 @@ class Runtime:
         dispatcher = build_dispatcher(settings, services, application)
         return cls(settings, engine, services, inbox, application, worker, dispatcher)
 
-    async def start(self, *, migrate: bool = True) -> None:
+    async def start(self, *, migrate: bool = True, commands: bool = True) -> None:
         if migrate:
             await upgrade(self.engine)
         await self.application.initialize()
-        await publish_commands(self)
+        if commands:
+            await publish_commands(self)
 
     async def stop(self) -> None:
         await self.application.shutdown()
