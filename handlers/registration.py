@@ -7,11 +7,9 @@ from collections.abc import Awaitable, Callable
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 
 from bot.domain.registration import FIELDS, Step
-from bot.domain.registration_views import Badge, Progress, Promotion
-from bot.presentation import agenda as agenda_screens
+from bot.domain.registration_views import Badge, Progress
 from bot.presentation import attendee, menu
 from bot.presentation import registration as screens
 from bot.presentation.callbacks import Callback, decode
@@ -155,9 +153,8 @@ async def _ask_erase(update: Update, context: BotContext) -> None:
 
 async def _erase(update: Update, context: BotContext) -> None:
     erasure = await context.services.registration.erase(_user_id(context))
+    # Seats given back go to the next on each waitlist; they hear it through the outbox.
     await show(update, context, attendee.erased(context.l10n, erasure))
-    for promotion in erasure.promoted:
-        await _tell_promoted(context, promotion)
 
 
 STEP_ACTIONS: dict[str, Action] = {
@@ -199,29 +196,6 @@ async def _send_badge(update: Update, context: BotContext, badge: Badge) -> None
         caption=l10n.finish(attendee.badge_caption(l10n, badge.code)),
         parse_mode=ParseMode.HTML,
     )
-
-
-async def _tell_promoted(context: BotContext, promotion: Promotion) -> None:
-    """The seat an erased registration gave back: its new holder hears it in their language.
-
-    The same message as when a seat is released from the agenda (handlers/agenda.py).
-    """
-    services = context.services
-    profile = await services.users.profile(promotion.user_id)
-    if profile is None:
-        return
-    l10n = await services.localizer(profile.locale)
-    found = await services.schedule.session(promotion.session_id, l10n.locale)
-    if found is None:
-        return
-    when = f"{l10n.day(found.starts_at)} {l10n.time(found.starts_at)}"
-    reply = agenda_screens.promoted(l10n, found.title, when, found.room or "")
-    try:
-        await context.bot.send_message(
-            promotion.user_id, l10n.finish(reply.text), parse_mode=ParseMode.HTML
-        )
-    except TelegramError as failure:  # their problem must not spoil this user's erasure
-        log.info("could not tell user %s about their seat: %s", promotion.user_id, failure)
 
 
 def _callback(update: Update) -> Callback | None:

@@ -9,6 +9,7 @@ that begins with a time or a Latin name is still laid out right to left.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from markupsafe import Markup
 from bot.domain.locales import RIGHT_TO_LEFT
 
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
+log = logging.getLogger(__name__)
 _BIDI_CONTROLS = re.compile("[\u2066-\u2069\u200e\u200f]")
 
 Value = str | int | float | Markup
@@ -53,7 +55,7 @@ class Localizer:
 
     # --- messages -------------------------------------------------------------------------
     def _(self, message: str, **values: Value) -> str:
-        return self._fill(self._translations.gettext(message), values)
+        return self._fill(self._translations.gettext(message), values, message)
 
     def gettext(self, message: str, **values: Value) -> str:
         return self._(message, **values)
@@ -61,10 +63,11 @@ class Localizer:
     def ngettext(self, singular: str, plural: str, n: int, **values: Value) -> str:
         """`{n}` in the message is the count, formatted for the locale."""
         text = self._translations.ngettext(singular, plural, n)
-        return self._fill(text, {"n": self.number(n), **values})
+        source = singular if n == 1 else plural
+        return self._fill(text, {"n": self.number(n), **values}, source)
 
     def pgettext(self, context: str, message: str, **values: Value) -> str:
-        return self._fill(str(self._translations.pgettext(context, message)), values)
+        return self._fill(str(self._translations.pgettext(context, message)), values, message)
 
     def finish(self, text: str) -> str:
         """The last step before sending: in RTL locales each line starts right to left."""
@@ -105,10 +108,17 @@ class Localizer:
         return str(get_timezone_location(self.timezone, locale=self._babel))
 
     # --- helpers --------------------------------------------------------------------------
-    def _fill(self, text: str, values: dict[str, Value]) -> str:
+    def _fill(self, text: str, values: dict[str, Value], source: str) -> str:
+        """Interpolate; a translation with broken placeholders falls back to the source text
+        (the catalog gate should have caught it, but a user never gets an error for it)."""
         if not values:
             return text
-        return text.format_map({key: _render(value) for key, value in values.items()})
+        rendered = {key: _render(value) for key, value in values.items()}
+        try:
+            return text.format_map(rendered)
+        except (KeyError, IndexError, ValueError):
+            log.error("translation of %r in %s has broken placeholders", source[:60], self.locale)
+            return source.format_map(rendered)
 
 
 def _render(value: Value) -> str:

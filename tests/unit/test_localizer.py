@@ -120,3 +120,21 @@ def test_join_isolates_and_escapes_each_item() -> None:
 
 def test_join_of_nothing_is_empty() -> None:
     assert localizer("en").join([]) == ""
+
+
+def test_a_translation_with_a_broken_placeholder_falls_back_to_the_source_text() -> None:
+    """A catalog mistake must never turn into an error for the user."""
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    catalog = Catalog(locale="ms")
+    catalog.add("Hello, {name}!", "Helo, {nama}!")
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    l10n = Localizer("ms", Translations(buffer), "Asia/Kuala_Lumpur")
+
+    assert strip_bidi(l10n._("Hello, {name}!", name="Amina")) == "Hello, Amina!"
