@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", help="a file to write (default: standard output)")
     export.set_defaults(handler=_export)
 
+    audit = commands.add_parser("audit", help="the audit log of organizer actions")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.set_defaults(handler=_audit)
+
     chat = commands.add_parser("chat", help="the terminal playground (no Telegram needed)")
     chat.add_argument("--lang", choices=["ar", "en", "ms", "ur"], default="en")
     chat.add_argument("--at", type=datetime.fromisoformat, help="pretend it is this local time")
@@ -94,6 +98,7 @@ async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
     from bot.db.engine import create_engine, create_session_factory
     from bot.db.migrate import upgrade
     from bot.sample import load_sample
@@ -102,7 +107,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
-        programme = ProgrammeService(create_session_factory(engine))
+        programme = ProgrammeService(create_session_factory(engine), SystemClock())
         if args.if_empty and await programme.has_programme():
             print("a programme is already loaded; nothing imported")
             return 0
@@ -114,6 +119,8 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         f"imported the sample programme from {start}: {summary.sessions} sessions, "
         f"{summary.speakers} speakers, {summary.rooms} rooms, {summary.tracks} tracks"
     )
+    for change in summary.changes:  # their bookmarkers are told through the outbox
+        print(f"changed: {change.describe()}")
     return 0
 
 
@@ -143,6 +150,25 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
         await asyncio.to_thread(Path(args.output).write_text, text, "utf-8", newline="")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+async def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.services.roles import RoleService
+
+    engine = create_engine(settings.database_url)
+    try:
+        roles = RoleService(create_session_factory(engine), SystemClock(), settings.admins)
+        lines = await roles.audit(None, args.limit)
+    finally:
+        await engine.dispose()
+    for line in lines:
+        print(
+            f"{line.at.isoformat(timespec='seconds')}\t{line.actor_id or '-'}\t{line.action}"
+            f"\t{line.subject}\t{line.outcome}\t{line.detail}"
+        )
     return 0
 
 
@@ -181,10 +207,14 @@ async def _deliver(settings: Settings, args: argparse.Namespace) -> int:
     await runtime.start(commands=False)
     try:
         if args.once:
+            await runtime.services.digest.plan()
             sent = await runtime.dispatcher.drain()
+            await runtime.progress.run_once()  # broadcasts' progress messages and states
             print(f"handled {sent} outbox rows")
         else:
-            await runtime.dispatcher.run(stop)
+            await asyncio.gather(
+                runtime.dispatcher.run(stop), runtime.planner.run(stop), runtime.progress.run(stop)
+            )
     finally:
         await runtime.stop()
     return 0

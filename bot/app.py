@@ -18,10 +18,13 @@ from telegram.request import HTTPXRequest
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
-from bot.db.migrate import upgrade
+from bot.db.migrate import is_current, upgrade
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
 from bot.delivery.kinds import build_renderers
+from bot.delivery.leadership import SenderLock
 from bot.delivery.pacing import Limits, Pacer
+from bot.delivery.planner import Planner
+from bot.delivery.progress import ProgressMonitor
 from bot.delivery.telegram_sender import TelegramSender
 from bot.domain.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from bot.presentation.menu import command_descriptions
@@ -36,6 +39,7 @@ from handlers import register_handlers
 log = logging.getLogger(__name__)
 
 PTBApplication = Application[Any, BotContext, Any, Any, BotData, Any]
+DRAIN_SECONDS = 10.0
 
 
 @dataclass
@@ -47,6 +51,8 @@ class Runtime:
     application: PTBApplication
     worker: InboxWorker
     dispatcher: Dispatcher
+    planner: Planner
+    progress: ProgressMonitor  # broadcast progress messages
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -56,11 +62,15 @@ class Runtime:
         engine = create_engine(settings.database_url)
         sessions = create_session_factory(engine)
         services = Services.build(settings, clock, sessions)
-        inbox = InboxService(sessions, clock)
+        inbox = InboxService(sessions, clock, timedelta(seconds=settings.inbox_lease_seconds))
         application = build_application(settings, services)
         worker = InboxWorker(application, inbox)
-        dispatcher = build_dispatcher(settings, services, application)
-        return cls(settings, engine, services, inbox, application, worker, dispatcher)
+        dispatcher = build_dispatcher(settings, services, application, SenderLock(engine))
+        planner = Planner([services.digest.plan], clock, dispatcher.wake)
+        progress = build_progress(settings, services, application, dispatcher)
+        return cls(
+            settings, engine, services, inbox, application, worker, dispatcher, planner, progress
+        )
 
     async def start(self, *, migrate: bool = True, commands: bool = True) -> None:
         if migrate:
@@ -82,6 +92,8 @@ class Runtime:
         tasks = [
             asyncio.create_task(self.worker.run(stop), name="inbox-worker"),
             asyncio.create_task(self.dispatcher.run(stop), name="dispatcher"),
+            asyncio.create_task(self.planner.run(stop), name="planner"),
+            asyncio.create_task(self.progress.run(stop), name="broadcast-progress"),
         ]
         runner: web.AppRunner | None = None
         if self.settings.webhook_url:
@@ -103,9 +115,30 @@ class Runtime:
         try:
             await stop.wait()
         finally:
-            await asyncio.gather(*tasks, return_exceptions=True)
-            if runner is not None:
-                await runner.cleanup()
+            await self._drain(tasks, runner)
+
+    async def _drain(self, tasks: list[asyncio.Task[None]], runner: web.AppRunner | None) -> None:
+        """SIGTERM: stop taking updates (Telegram retries them at another instance), let the
+        claimed work finish, and give up after DRAIN_SECONDS (unfinished claims are released
+        or, if the process dies, reclaimed after their lease)."""
+        if runner is not None:
+            await runner.cleanup()
+        _, pending = await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
+        for task in pending:
+            log.warning("%s did not finish within %s s; cancelling", task.get_name(), DRAIN_SECONDS)
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def readiness(self) -> dict[str, Any]:
+        """For /readyz: the database answers and is migrated; who sends the outbox."""
+        current = await is_current(self.engine)
+        sender = "sending" if self.dispatcher.leading else "standby"
+        return {
+            "database": "ok",
+            "migrations": "current" if current else "pending",
+            "sender": sender,
+            "ready": current,
+        }
 
     async def _start_http(self) -> web.AppRunner:
         app = create_web_app(
@@ -114,6 +147,7 @@ class Runtime:
             webhook_path=self.settings.webhook_path,
             secret=self.settings.webhook_secret or "",
             on_stored=self.worker.wake,
+            readiness=self.readiness,
         )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -124,7 +158,10 @@ class Runtime:
 
 
 def build_dispatcher(
-    settings: Settings, services: Services, application: PTBApplication
+    settings: Settings,
+    services: Services,
+    application: PTBApplication,
+    lock: SenderLock | None = None,
 ) -> Dispatcher:
     limits = Limits(
         per_second=settings.delivery_per_second,
@@ -138,12 +175,27 @@ def build_dispatcher(
     return Dispatcher(
         outbox=services.outbox,
         sessions=services.sessions,
-        sender=TelegramSender(application.bot),
+        sender=TelegramSender(application.bot, read_timeout=settings.delivery_send_timeout),
         pacer=Pacer(limits),
         renderers=build_renderers(services),
         localizer_for=services.localizer,
         clock=services.clock,
         config=config,
+        lock=lock,
+    )
+
+
+def build_progress(
+    settings: Settings, services: Services, application: PTBApplication, dispatcher: Dispatcher
+) -> ProgressMonitor:
+    """Runs where the dispatcher sends, so only one instance edits each progress message."""
+    telegram = TelegramSender(application.bot, read_timeout=settings.delivery_send_timeout)
+    return ProgressMonitor(
+        services.broadcast_runs,
+        telegram,
+        telegram,
+        services.localizer,
+        leading=lambda: dispatcher.leading,
     )
 
 

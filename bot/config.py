@@ -29,12 +29,14 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    inbox_lease_seconds: float = 60.0  # a claimed update is retried after this if unfinished
     # Delivery engine (issue #4): Telegram's limits, and how long a claimed row is leased.
     delivery_per_second: float = 30.0
     delivery_per_chat_per_second: float = 1.0
     delivery_per_group_per_minute: float = 20.0
     delivery_lease_seconds: float = 60.0
     delivery_max_attempts: int = 5
+    delivery_send_timeout: float = 15.0  # seconds to wait for Telegram's answer to a send
     digest_time: str = "07:30"  # local event time of the daily digest
 
     def __repr__(self) -> str:  # secrets never reach a log line
@@ -80,11 +82,13 @@ class Settings:
             webhook_secret=secret,
             http_host=values.get("HTTP_HOST") or "127.0.0.1",
             http_port=_parse_port(values.get("HTTP_PORT") or "8080"),
+            inbox_lease_seconds=_positive(values, "INBOX_LEASE_SECONDS", 60.0),
             delivery_per_second=_positive(values, "DELIVERY_PER_SECOND", 30.0),
             delivery_per_chat_per_second=_positive(values, "DELIVERY_PER_CHAT_PER_SECOND", 1.0),
             delivery_per_group_per_minute=_positive(values, "DELIVERY_PER_GROUP_PER_MINUTE", 20.0),
             delivery_lease_seconds=_positive(values, "DELIVERY_LEASE_SECONDS", 60.0),
             delivery_max_attempts=int(_positive(values, "DELIVERY_MAX_ATTEMPTS", 5)),
+            delivery_send_timeout=_positive(values, "DELIVERY_SEND_TIMEOUT", 15.0),
             digest_time=_clock_time(values.get("DIGEST_TIME") or "07:30"),
         )
 

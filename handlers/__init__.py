@@ -18,6 +18,7 @@ from telegram.ext import (
 
 from handlers import (
     agenda,
+    broadcasts,
     fallback,
     language,
     organizers,
@@ -26,6 +27,7 @@ from handlers import (
     registration,
     rooms,
     search,
+    settings,
     start,
 )
 
@@ -44,7 +46,13 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("rooms", rooms.rooms),
         ("search", search.search_command),
         ("agenda", agenda.my_agenda),
+        ("settings", settings.settings),
         ("checkin", organizers.checkin),
+        ("promote", organizers.promote),
+        ("demote", organizers.demote),
+        ("audit", organizers.audit),
+        ("broadcast", broadcasts.broadcast),
+        ("broadcasts", broadcasts.history),
         ("register", registration.register),
         ("me", registration.me),
         ("cancel", registration.cancel),
@@ -65,6 +73,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (r"^help$", start.help_command),
         (r"^noop$", fallback.noop),
         (r"^agenda$", agenda.my_agenda),
+        (r"^stg$", settings.settings),
+        (r"^lead:", settings.lead_pressed),
+        (r"^dig:", settings.digest_pressed),
         (r"^u?bm:", agenda.bookmark),
         (r"^u?rsv:", agenda.seat),
         (r"^icsa?(:|$)", agenda.calendar_file),
@@ -72,12 +83,21 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (r"^rgf:", registration.field_pressed),
         (r"^rg[rcl]:", registration.choice_pressed),
         (r"^me:", registration.me_pressed),
+        (r"^bc:", broadcasts.pressed),
+        (r"^bcx:", broadcasts.cancel_pressed),
     ]
     for pattern, callback in callbacks:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
 
-    # Free text: an answer to the registration under way, a menu button in any language,
-    # otherwise a search.
+    # A photo, document or other non-text message answers a broadcast draft that awaits its
+    # message. It runs in an earlier group and stops there only when it used the message, so
+    # whatever comes below (uploads, the not-text answer) still sees everything else.
+    app.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, broadcasts.media),
+        group=-1,
+    )
+    # Free text: an answer to the dialogue under way (registration, broadcast), a menu button
+    # in any language, otherwise a search.
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search.text))
     # Last: anything else gets a translated answer instead of silence.
     app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
@@ -82,11 +84,13 @@ async def calendar_file(update: Update, context: BotContext) -> None:
             await query.answer(screens.nothing_to_export(l10n), show_alert=True)
         return
     event = await services.schedule.event(l10n.locale)
+    lead = (await services.reminders.settings(_user_id(context))).lead  # the alarm follows it
     content = build_ics(
         sessions,
         timezone=await services.event_timezone(),
         calendar_name=event.name,
         stamp=services.clock.now(),
+        lead=timedelta(minutes=lead) if lead else None,
     )
     if query is not None:
         await query.answer()

@@ -11,7 +11,16 @@ from bot.presentation import menu
 from bot.presentation.search import search_results
 from bot.telegram.context import BotContext
 from bot.telegram.replies import send
-from handlers import agenda, language, people, programme, registration, rooms, start
+from handlers import (
+    agenda,
+    broadcasts,
+    language,
+    people,
+    programme,
+    registration,
+    rooms,
+    start,
+)
 
 MAX_QUERY_LENGTH = 200
 
@@ -27,6 +36,8 @@ async def search_command(update: Update, context: BotContext) -> None:
 
 async def text(update: Update, context: BotContext) -> None:
     if await registration.continue_conversation(update, context):
+        return
+    if await broadcasts.continue_conversation(update, context):
         return
     message = update.effective_message
     if message is None or message.text is None:

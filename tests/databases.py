@@ -7,13 +7,14 @@ import asyncio
 import os
 import shutil
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import Base
@@ -22,6 +23,7 @@ from bot.services.programme import ProgrammeService
 
 SAMPLE_START = date(2026, 3, 14)  # a Saturday; day 3 is Monday 16 March
 SAMPLE_ZONE = "Asia/Kuala_Lumpur"
+IMPORT_CLOCK = FrozenClock(datetime(2026, 3, 1, tzinfo=UTC))  # the sample is imported before
 
 
 def sqlite_url(path: Path) -> str:
@@ -33,7 +35,7 @@ async def prepare(url: str, *, sample: bool) -> None:
     try:
         await upgrade(engine)
         if sample:
-            await ProgrammeService(create_session_factory(engine)).apply(
+            await ProgrammeService(create_session_factory(engine), IMPORT_CLOCK).apply(
                 load_sample(SAMPLE_START, SAMPLE_ZONE)
             )
     finally:
@@ -92,7 +94,7 @@ async def reset_postgres(url: str, *, sample: bool) -> None:
             tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         if sample:
-            await ProgrammeService(create_session_factory(engine)).apply(
+            await ProgrammeService(create_session_factory(engine), IMPORT_CLOCK).apply(
                 load_sample(SAMPLE_START, SAMPLE_ZONE)
             )
     finally:

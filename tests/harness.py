@@ -63,6 +63,17 @@ class BotHarness:
         """Send text as `user`; returns the messages the bot sent or edited in answer."""
         return await self._act(user, self.fake.send_text(user, text))
 
+    async def send_formatted(
+        self, user: FakeUser, text: str, entities: list[dict[str, Any]]
+    ) -> list[SentMessage]:
+        """Send text with formatting entities (bold, links…), as the Telegram app does."""
+        return await self._act(user, self.fake.send_text(user, text, entities=entities))
+
+    async def send_photo(
+        self, user: FakeUser, content: bytes, caption: str | None = None
+    ) -> list[SentMessage]:
+        return await self._act(user, self.fake.send_photo(user, content, caption=caption))
+
     async def press(self, user: FakeUser, message: SentMessage, label: str) -> list[SentMessage]:
         """Press the inline button whose label contains `label` (bidi marks ignored)."""
         matches = [t for t in message.button_texts() if label in strip_bidi(t)]

@@ -334,6 +334,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "state", "due_at"),
         Index("ix_outbox_recipient_state", "recipient_id", "state"),
+        # A broadcast's figures and its cancellation read one subject's rows.
+        Index("ix_outbox_subject", "kind", "subject", "state"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -352,3 +354,30 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Broadcast(Base):
+    """An organizer's message to an audience. Its deliveries are outbox rows (kind
+    "broadcast", subject `broadcast:<id>`) written in the same transaction as this row."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_finished", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The draft's own id: a second Confirm (or a redelivered one) finds this row.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    creator_id: Mapped[int] = mapped_column(BigInteger)
+    audience: Mapped[str] = mapped_column(String(16))
+    audience_value: Mapped[str] = mapped_column(String(64), default="")
+    default_locale: Mapped[str] = mapped_column(String(8))
+    texts: Mapped[str] = mapped_column(Text)  # JSON: locale -> Telegram HTML
+    attachment_kind: Mapped[str | None] = mapped_column(String(16))  # photo | document
+    attachment_file_id: Mapped[str | None] = mapped_column(String(256))
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(12))  # scheduled | sending | done | cancelled
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set once nothing is pending or in flight: the progress monitor stops watching.
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.delivery.leadership import SenderLock
 from bot.delivery.outbox import Claimed, Outbox
 from bot.delivery.outcomes import Delivered, Refused, Sender, SlowDown, TryLater, Unreachable
 from bot.delivery.pacing import Pacer
@@ -62,8 +63,10 @@ class Dispatcher:
         localizer_for: LocalizerFor,
         clock: Clock,
         config: DeliveryConfig | None = None,
+        lock: SenderLock | None = None,
     ) -> None:
         self._outbox = outbox
+        self._lock = lock
         self._sessions = sessions
         self._sender = sender
         self._pacer = pacer
@@ -78,10 +81,25 @@ class Dispatcher:
         """Something new is due: look now rather than at the next poll."""
         self._wake.set()
 
+    @property
+    def leading(self) -> bool:
+        """Whether this process is the one that sends (see bot/delivery/leadership.py)."""
+        return self._lock is None or self._lock.held
+
     async def run(self, stop: asyncio.Event) -> None:
+        try:
+            await self._run(stop)
+        finally:
+            if self._lock is not None:
+                await asyncio.shield(self._lock.release())
+
+    async def _run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                handled = await self.run_once()
+                if self._lock is not None and not await self._lock.acquire():
+                    handled = 0  # another instance sends; stand by and try again
+                else:
+                    handled = await self.run_once()
             except Exception:  # e.g. the database is away: try again shortly
                 log.exception("dispatcher: claiming failed")
                 handled = 0
@@ -130,7 +148,8 @@ class Dispatcher:
         if isinstance(rendered, Skip):
             await self._outbox.skipped(row.id, rendered.reason)
             return
-        reply = Reply(l10n.finish(rendered.text), rendered.buttons)
+        text = rendered.text if rendered.finished else l10n.finish(rendered.text)
+        reply = Reply(text, rendered.buttons, attachment=rendered.attachment)
         while True:
             await self._pacer.wait_turn(row.recipient_id)
             outcome = await self._sender.send(row.recipient_id, reply, locale)

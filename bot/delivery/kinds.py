@@ -3,19 +3,26 @@ in the recipient's current language."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.delivery.dispatcher import Render, Skip
 from bot.delivery.outbox import Claimed
+from bot.domain.reminder_views import Dropped
 from bot.i18n import Localizer
-from bot.presentation import Reply
+from bot.presentation import Reply, broadcast_status
 from bot.presentation import agenda as agenda_screens
+from bot.presentation import reminders as reminder_screens
 
 if TYPE_CHECKING:
     from bot.services.registry import Services
 
 NOTICE = "notice"
 SEAT_PROMOTED = "seat_promoted"
+REMINDER = "reminder"  # bot.services.reminders
+SCHEDULE_CHANGE = "schedule_change"  # bot.services.changes
+DIGEST = "digest"  # bot.services.digest
+BROADCAST = "broadcast"  # bot.domain.broadcasts.KIND
 
 
 def build_renderers(services: Services) -> dict[str, Render]:
@@ -35,4 +42,44 @@ def build_renderers(services: Services) -> dict[str, Render]:
         when = f"{l10n.day(found.starts_at)} {l10n.time(found.starts_at)}"
         return agenda_screens.promoted(l10n, found.title, when, found.room or "")
 
-    return {NOTICE: notice, SEAT_PROMOTED: seat_promoted}
+    async def reminder(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        """Minutes left are counted now, so a late reminder still tells the truth."""
+        planned = row.payload.get("starts_at")
+        card = await services.reminders.card(
+            int(row.payload["session_id"]),
+            row.recipient_id,
+            l10n.locale,
+            datetime.fromisoformat(planned) if planned else None,
+        )
+        if isinstance(card, Dropped):
+            return Skip(card.reason)
+        return reminder_screens.reminder(l10n, card)
+
+    async def schedule_change(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        notice = await services.changes.notice(row.payload, row.recipient_id, l10n.locale)
+        if isinstance(notice, Dropped):
+            return Skip(notice.reason)
+        return reminder_screens.schedule_change(l10n, notice)
+
+    async def digest(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        day = date.fromisoformat(row.payload["day"])
+        found = await services.digest.day(row.recipient_id, day, l10n.locale)
+        if isinstance(found, Dropped):
+            return Skip(found.reason)
+        return reminder_screens.digest(l10n, found)
+
+    async def broadcast(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        """The recipient's language version, else the default; with its photo or document."""
+        content = await services.broadcast_runs.content(int(row.payload["broadcast_id"]))
+        if content is None:
+            return Skip("broadcast gone")
+        return broadcast_status.delivered(content, l10n.locale)
+
+    return {
+        NOTICE: notice,
+        SEAT_PROMOTED: seat_promoted,
+        REMINDER: reminder,
+        SCHEDULE_CHANGE: schedule_change,
+        DIGEST: digest,
+        BROADCAST: broadcast,
+    }

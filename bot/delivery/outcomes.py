@@ -46,3 +46,7 @@ Outcome = Delivered | SlowDown | TryLater | Unreachable | Refused
 
 class Sender(Protocol):
     async def send(self, chat_id: int, reply: Reply, locale: str) -> Outcome: ...
+
+
+class Editor(Protocol):
+    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> Outcome: ...

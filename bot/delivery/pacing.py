@@ -19,7 +19,7 @@ class Limits:
 
 
 class Pacer:
-    """`async with pacer.slot(chat_id)` waits for every limit that applies to the chat."""
+    """`await pacer.wait_turn(chat_id)` waits for every limit that applies to the chat."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -32,8 +32,13 @@ class Pacer:
     async def wait_turn(self, chat_id: int) -> None:
         await self._resume.wait()
         await self._chat(chat_id).acquire()
-        await self._overall.acquire()
-        await self._resume.wait()  # a 429 may have arrived while we queued
+        while True:
+            await self._overall.acquire()
+            if self._resume.is_set():
+                return
+            # A 429 arrived while we queued. Tokens handed out during the pause are void:
+            # holding on to them would release them all at once when the pause ends.
+            await self._resume.wait()
 
     async def pause(self, seconds: float) -> None:
         """On 429 every send of the bot waits `seconds` (plus a little)."""

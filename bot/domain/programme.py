@@ -57,6 +57,7 @@ class SessionData:
     capacity: int | None = None
     speaker_keys: tuple[str, ...] = ()
     moderator_keys: tuple[str, ...] = ()
+    cancelled: bool = False  # still listed, marked cancelled (its bookmarkers are told)
 
 
 @dataclass(frozen=True)

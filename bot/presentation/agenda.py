@@ -17,7 +17,13 @@ from bot.presentation.programme import fit, session_button, session_line
 def agenda(l10n: Localizer, items: Sequence[AgendaItem]) -> Reply:
     if not items:
         text = l10n._("🗓 Your agenda is empty. Open a session and press “⭐ Add to my agenda”.")
-        return Reply(text, buttons=((Button(l10n._("📅 Browse the programme"), cb("days")),),))
+        return Reply(
+            text,
+            buttons=(
+                (Button(l10n._("📅 Browse the programme"), cb("days")),),
+                (settings_button(l10n),),
+            ),
+        )
     lines = [
         l10n.ngettext(
             "🗓 <b>My agenda</b>: {n} session", "🗓 <b>My agenda</b>: {n} sessions", len(items)
@@ -32,7 +38,13 @@ def agenda(l10n: Localizer, items: Sequence[AgendaItem]) -> Reply:
                 lines.append(l10n._("      ⚠️ Clashes with {titles}", titles=Markup(titles)))
     rows = [(session_button(l10n, i.session, ORIGIN_AGENDA),) for i in items[:40]]
     rows.append((Button(l10n._("📅 Add all to my calendar"), cb("icsa")),))
+    rows.append((settings_button(l10n),))
     return Reply(fit(lines), buttons=tuple(rows))
+
+
+def settings_button(l10n: Localizer) -> Button:
+    """Reminders and the morning summary are set from the agenda they are about."""
+    return Button(l10n._("⚙️ Settings"), cb("stg"))
 
 
 def added(l10n: Localizer) -> str:

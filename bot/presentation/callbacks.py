@@ -29,12 +29,17 @@ VERBS = {
     "ics": 1,  # one session as .ics
     "icsa": 0,  # the whole agenda as .ics
     "agenda": 0,  # my agenda
+    "stg": 0,  # settings
+    "lead": 1,  # reminder lead time in minutes (0 = off)
+    "dig": 1,  # morning summary: 1 on, 0 off
     "rg": 1,  # registration step: start, resume, restart, cancel, agree, confirm, pick, summary
     "rgf": 1,  # registration: the field to change
     "rgr": 1,  # registration: role
     "rgc": 1,  # registration: country code
     "rgl": 1,  # registration: preferred language
     "me": 1,  # my registration: show, edit, badge, delete, erase
+    "bc": 2,  # broadcast dialogue: action, value (audience kind, id, locale or "")
+    "bcx": 1,  # cancel a confirmed broadcast: its id
     "help": 0,
     "noop": 0,  # page counter: does nothing
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from markupsafe import Markup
 
@@ -104,19 +104,48 @@ def session_card(
     if session.cancelled:
         lines.append(l10n._("❌ <b>This session has been cancelled.</b>"))
     lines.append("")
-    lines.append(
-        l10n._(
-            "🗓 {day}, {start}–{end}",
-            day=l10n.day(session.starts_at),
-            start=l10n.time(session.starts_at),
-            end=l10n.time(session.ends_at),
-        )
-    )
+    lines.append(when_line(l10n, session.starts_at, session.ends_at))
     if session.room:
-        lines.append(l10n._("📍 {room}", room=session.room))
+        lines.append(room_line(l10n, session.room))
     if session.track:
         lines.append(l10n._("🏷 {track}", track=session.track))
     lines.append(l10n._("🗣 In {language}", language=l10n.language_name(session.language)))
+    lines += people_lines(l10n, session)
+    seats = mine.seats if mine else None
+    if seats is not None:
+        lines += seat_lines(l10n, seats)
+    elif session.capacity:
+        lines.append(l10n.ngettext("🪑 {n} seat", "🪑 {n} seats", session.capacity))
+    if session.abstract:
+        lines += ["", _esc(shorten(session.abstract, ABSTRACT_LIMIT))]
+    rows = personal_rows(l10n, session, origin, mine)
+    rows += [
+        (Button("🎤 " + shorten(p.name, BUTTON_TITLE_LIMIT), cb("spk", p.id)),)
+        for p in session.people
+    ]
+    if session.room_id is not None:
+        more = cb("room", session.room_id, session.day_index)
+        rows.append((Button(l10n._("🚪 More in this room"), more),))
+    rows.append((Button(l10n._("« Back"), back_target(origin, session.day_index)),))
+    return Reply(fit(lines), buttons=tuple(rows))
+
+
+def when_line(l10n: Localizer, starts_at: datetime, ends_at: datetime) -> str:
+    return l10n._(
+        "🗓 {day}, {start}–{end}",
+        day=l10n.day(starts_at),
+        start=l10n.time(starts_at),
+        end=l10n.time(ends_at),
+    )
+
+
+def room_line(l10n: Localizer, room: str) -> str:
+    return l10n._("📍 {room}", room=room)
+
+
+def people_lines(l10n: Localizer, session: SessionDetail) -> list[str]:
+    """Speakers, then moderators, each a translated sentence with a localized list."""
+    lines = []
     speakers = [p.name for p in session.people if p.role == "speaker"]
     moderators = [p.name for p in session.people if p.role == "moderator"]
     if speakers:
@@ -137,23 +166,7 @@ def session_card(
                 names=Markup(l10n.join(moderators)),
             )
         )
-    seats = mine.seats if mine else None
-    if seats is not None:
-        lines += seat_lines(l10n, seats)
-    elif session.capacity:
-        lines.append(l10n.ngettext("🪑 {n} seat", "🪑 {n} seats", session.capacity))
-    if session.abstract:
-        lines += ["", _esc(shorten(session.abstract, ABSTRACT_LIMIT))]
-    rows = personal_rows(l10n, session, origin, mine)
-    rows += [
-        (Button("🎤 " + shorten(p.name, BUTTON_TITLE_LIMIT), cb("spk", p.id)),)
-        for p in session.people
-    ]
-    if session.room_id is not None:
-        more = cb("room", session.room_id, session.day_index)
-        rows.append((Button(l10n._("🚪 More in this room"), more),))
-    rows.append((Button(l10n._("« Back"), back_target(origin, session.day_index)),))
-    return Reply(fit(lines), buttons=tuple(rows))
+    return lines
 
 
 def seat_lines(l10n: Localizer, seats: SeatState) -> list[str]:

@@ -325,14 +325,40 @@ class FakeBotApi:
         self.last_delivery_status = await self.hub.deliver(update)
         return update
 
-    async def send_text(self, user: FakeUser, text: str) -> dict[str, Any]:
-        """The user sends a text; a leading ``/command`` gets a bot_command entity."""
+    async def send_text(
+        self, user: FakeUser, text: str, *, entities: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """The user sends a text; a leading ``/command`` gets a bot_command entity.
+
+        ``entities`` adds formatting (bold, links…) as the Telegram app would send it.
+        """
         content: dict[str, Any] = {"text": text}
         match = _COMMAND.match(text)
+        found: list[dict[str, Any]] = []
         if match:
             length = len(match.group(0).encode("utf-16-le")) // 2
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+            found.append({"type": "bot_command", "offset": 0, "length": length})
+        found += entities or []
+        if found:
+            content["entities"] = found
         return await self._emit({"message": self._incoming(user, **content)})
+
+    async def send_photo(
+        self,
+        user: FakeUser,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        caption_entities: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """The user sends a photo; the bot can send it on by the file_id in the update."""
+        stored = self.state.store_file(content, "photo.png", "image/png", "photo")
+        body: dict[str, Any] = {"photo": [self.state.photo_size(stored)]}
+        if caption is not None:
+            body["caption"] = caption
+            if caption_entities:
+                body["caption_entities"] = caption_entities
+        return await self._emit({"message": self._incoming(user, **body)})
 
     async def send_document(
         self,

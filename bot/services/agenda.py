@@ -1,4 +1,7 @@
-"""A user's personal agenda: bookmarked sessions, in their language, with clashes marked."""
+"""A user's personal agenda: bookmarked sessions, in their language, with clashes marked.
+
+A bookmark and its reminder are written in one transaction (`bot/services/reminders.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.agenda import Slot, clashes
 from bot.domain.views import AgendaItem, SessionDetail
+from bot.services import reminders
 from bot.services.schedule import ScheduleService, summary_of
 
 
@@ -21,16 +25,20 @@ class AgendaService:
         self._schedule = schedule
 
     async def add(self, user_id: int, session_id: int) -> bool:
-        """Bookmark a session; True if it was not bookmarked before. Safe to repeat."""
+        """Bookmark a session and schedule its reminder; True if it was not bookmarked
+        before. Safe to repeat."""
+        now = self._clock.now()
         async with self._sessions.begin() as db:
-            if await db.get(m.Session, session_id) is None:
+            session = await db.get(m.Session, session_id)
+            if session is None:
                 raise LookupError(f"no session {session_id}")
             insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
             result = await db.execute(
                 insert(m.Bookmark)
-                .values(user_id=user_id, session_id=session_id, created_at=self._clock.now())
+                .values(user_id=user_id, session_id=session_id, created_at=now)
                 .on_conflict_do_nothing()
             )
+            await reminders.on_bookmark(db, user_id, session, now)
             return bool(getattr(result, "rowcount", 0))
 
     async def remove(self, user_id: int, session_id: int) -> bool:
@@ -40,6 +48,7 @@ class AgendaService:
                     m.Bookmark.user_id == user_id, m.Bookmark.session_id == session_id
                 )
             )
+            await reminders.on_unbookmark(db, user_id, session_id)
             return bool(getattr(result, "rowcount", 0))
 
     async def has(self, user_id: int, session_id: int) -> bool:

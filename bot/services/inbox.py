@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from bot.clock import Clock
 from bot.db import models as m
@@ -34,9 +35,10 @@ class InboxItem:
 
 
 class InboxService:
-    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(self, sessions: SessionFactory, clock: Clock, lease: timedelta = LEASE) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._lease = lease  # how long a dead worker's claim blocks its chat
 
     async def store(self, updates: Iterable[dict[str, Any]]) -> int:
         """Insert updates, ignoring ids we already have; returns how many were new."""
@@ -63,6 +65,16 @@ class InboxService:
     async def claim(self, limit: int = 50) -> list[InboxItem]:
         """Lease the oldest pending (or abandoned) updates, oldest first."""
         now = self._clock.now()
+        earlier = aliased(m.InboxUpdate)
+        unfinished_before = (
+            select(earlier.update_id)
+            .where(
+                earlier.chat_id == m.InboxUpdate.chat_id,
+                earlier.update_id < m.InboxUpdate.update_id,
+                earlier.state.in_(("pending", "processing")),
+            )
+            .exists()
+        )
         async with self._sessions.begin() as db:
             query = (
                 select(m.InboxUpdate.update_id)
@@ -70,7 +82,9 @@ class InboxService:
                     or_(
                         m.InboxUpdate.state == "pending",
                         (m.InboxUpdate.state == "processing") & (m.InboxUpdate.lease_until < now),
-                    )
+                    ),
+                    # A chat's updates go one at a time, in order, whichever instance claims.
+                    ~unfinished_before,
                 )
                 .order_by(m.InboxUpdate.update_id)
                 .limit(limit)
@@ -85,7 +99,7 @@ class InboxService:
                 .where(m.InboxUpdate.update_id.in_(ids))
                 .values(
                     state="processing",
-                    lease_until=now + LEASE,
+                    lease_until=now + self._lease,
                     attempts=m.InboxUpdate.attempts + 1,
                 )
             )

@@ -1,18 +1,28 @@
-"""Writing a programme into the database, matched by stable keys so re-imports update in place."""
+"""Writing a programme into the database, matched by stable keys so re-imports update in place.
+
+Every change of a session's time or room, and every cancellation, is detected against what
+was stored, so the people who bookmarked it are told and their reminders follow, in the same
+transaction. A session missing from a new import is deleted, unless someone bookmarked it:
+then it stays, cancelled, so their agenda can say so.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.changes import SessionChange, SlotState, detect_change
 from bot.domain.programme import ProgrammeData, SessionData, SpeakerData, Translations
 from bot.domain.text import search_document
+from bot.services.changes import on_session_change, slot_of
 
 
 @dataclass(frozen=True)
@@ -21,12 +31,17 @@ class ImportSummary:
     tracks: int
     speakers: int
     sessions: int
-    removed_sessions: int
+    removed_sessions: int  # deleted, or cancelled because someone had bookmarked them
+    changes: tuple[SessionChange, ...] = ()  # moved, re-roomed, cancelled or restored sessions
+
+
+Changed = tuple[m.Session, SessionChange]
 
 
 class ProgrammeService:
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
         self._sessions = sessions
+        self._clock = clock
 
     async def has_programme(self) -> bool:
         async with self._sessions() as db:
@@ -34,6 +49,7 @@ class ProgrammeService:
 
     async def apply(self, data: ProgrammeData) -> ImportSummary:
         """Upsert everything in one transaction; sessions missing from `data` are removed."""
+        now = self._clock.now()
         async with self._sessions.begin() as db:
             event = await _upsert_event(db, data)
             rooms = {}
@@ -52,19 +68,71 @@ class ProgrammeService:
                 tracks[track.key] = track_row
             speakers = {s.key: await _apply_speaker(db, event.id, s) for s in data.speakers}
             await db.flush()
-            keep = {s.key for s in data.sessions}
+            changed: list[Changed] = []
             for session in data.sessions:
-                await _apply_session(db, event.id, session, rooms, tracks, speakers)
-            removed = await db.execute(
-                delete(m.Session).where(m.Session.event_id == event.id, m.Session.key.not_in(keep))
-            )
+                stored, change = await _apply_session(
+                    db, event.id, session, rooms, tracks, speakers
+                )
+                if change is not None:
+                    changed.append((stored, change))
+            deleted, cancelled = await _remove_missing(db, event.id, {s.key for s in data.sessions})
+            changed += cancelled
+            for stored, change in changed:
+                await on_session_change(db, stored, change, now)
         return ImportSummary(
             rooms=len(data.rooms),
             tracks=len(data.tracks),
             speakers=len(data.speakers),
             sessions=len(data.sessions),
-            removed_sessions=int(getattr(removed, "rowcount", 0) or 0),
+            removed_sessions=deleted + len(cancelled),
+            changes=tuple(change for _, change in changed),
         )
+
+    async def change_session(
+        self,
+        session_id: int,
+        *,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        room_key: str | None = None,
+        cancelled: bool | None = None,
+    ) -> SessionChange | None:
+        """An organizer's edit of one session, told to its bookmarkers like an import's.
+
+        Moving the start without giving an end keeps the session's length.
+        """
+        now = self._clock.now()
+        async with self._sessions.begin() as db:
+            row = await db.get(m.Session, session_id)
+            if row is None:
+                raise LookupError(f"no session {session_id}")
+            before = slot_of(row)
+            start = starts_at or row.starts_at
+            end = ends_at or row.ends_at + (start - row.starts_at)
+            if end <= start:
+                raise ValueError("a session must end after it starts")
+            room = row.room
+            if room_key is not None:
+                room = await db.scalar(
+                    select(m.Room).where(m.Room.event_id == row.event_id, m.Room.key == room_key)
+                )
+                if room is None:
+                    raise LookupError(f"no room {room_key!r}")
+            after = SlotState(
+                start,
+                end,
+                room.key if room else None,
+                row.cancelled if cancelled is None else cancelled,
+            )
+            change = detect_change(row.id, row.key, row.title, before, after)
+            row.starts_at, row.ends_at, row.cancelled = start, end, after.cancelled
+            if room is not row.room:
+                row.room = room
+                row.search_text = _search_text_of(row)
+            await db.flush()
+            if change is not None:
+                await on_session_change(db, row, change, now)
+            return change
 
 
 ModelT = TypeVar("ModelT", m.Room, m.Track, m.Speaker, m.Session)
@@ -121,11 +189,12 @@ async def _apply_session(
     rooms: dict[str, m.Room],
     tracks: dict[str, m.Track],
     speakers: dict[str, m.Speaker],
-) -> None:
+) -> tuple[m.Session, SessionChange | None]:
     row = await _upsert(db, m.Session, event_id, data.key)
+    before = slot_of(row) if row.id is not None else None  # read before anything changes
     row.kind, row.title, row.abstract = data.kind.value, data.title, data.abstract
     row.starts_at, row.ends_at, row.language = data.starts_at, data.ends_at, data.language
-    row.capacity, row.cancelled = data.capacity, False
+    row.capacity, row.cancelled = data.capacity, data.cancelled
     room = rooms.get(data.room_key) if data.room_key else None
     track = tracks.get(data.track_key) if data.track_key else None
     row.room_id = room.id if room else None
@@ -158,6 +227,55 @@ async def _apply_session(
         *data.abstracts.values(),
         *_names(room, track),
         *(text for p in people for text in _speaker_texts(p)),
+    )
+    if before is None:
+        return row, None
+    after = SlotState(data.starts_at, data.ends_at, room.key if room else None, data.cancelled)
+    return row, detect_change(row.id, data.key, data.title, before, after)
+
+
+async def _remove_missing(
+    db: AsyncSession, event_id: int, keep: set[str]
+) -> tuple[int, list[Changed]]:
+    """Delete sessions no longer in the programme; cancel those someone bookmarked."""
+    missing = list(
+        await db.scalars(
+            select(m.Session).where(m.Session.event_id == event_id, m.Session.key.not_in(keep))
+        )
+    )
+    bookmarked = set(
+        await db.scalars(
+            select(m.Bookmark.session_id)
+            .where(m.Bookmark.session_id.in_([row.id for row in missing]))
+            .distinct()
+        )
+    )
+    cancelled: list[Changed] = []
+    for row in missing:
+        if row.id not in bookmarked:
+            continue
+        before = slot_of(row)
+        row.cancelled = True
+        change = detect_change(
+            row.id, row.key, row.title, before, replace(before, cancelled=True), removed=True
+        )
+        if change is not None:
+            cancelled.append((row, change))
+    doomed = [row.id for row in missing if row.id not in bookmarked]
+    if doomed:
+        await db.execute(delete(m.Session).where(m.Session.id.in_(doomed)))
+    return len(doomed), cancelled
+
+
+def _search_text_of(row: m.Session) -> str:
+    """The search document of a stored session (after an organizer's edit)."""
+    return search_document(
+        row.title,
+        row.abstract,
+        *(t.title for t in row.translations),
+        *(t.abstract for t in row.translations),
+        *_names(row.room, row.track),
+        *(text for p in row.people for text in _speaker_texts(p.speaker)),
     )
 
 

@@ -17,9 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import models as m
 from bot.domain.registration import Draft
 from bot.domain.registration_views import RegistrationCounts, RegistrationView
+from bot.services.changes import SCHEDULE_CHANGE
+from bot.services.digest import DIGEST
+from bot.services.reminders import REMINDER, cancel_for_user
 
 CONFIRMED, ERASED = "confirmed", "erased"
 CODE_ATTEMPTS = 20
+ERASED_KINDS = (REMINDER, SCHEDULE_CHANGE, DIGEST)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ async def erase(db: AsyncSession, user_id: int, now: datetime) -> bool:
         return False
     await db.execute(delete(m.Bookmark).where(m.Bookmark.user_id == user_id))
     await db.execute(delete(m.Reservation).where(m.Reservation.user_id == user_id))
+    await cancel_for_user(db, user_id, ERASED_KINDS)  # nothing left to remind them of
     row.full_name = row.email = row.organization = row.code = None
     row.consent_at = None
     row.status, row.updated_at = ERASED, now

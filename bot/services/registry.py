@@ -15,9 +15,15 @@ from bot.delivery.outbox import Outbox
 from bot.domain.locales import SUPPORTED_LOCALES
 from bot.i18n import Catalogs, Localizer
 from bot.services.agenda import AgendaService
+from bot.services.broadcast_runs import BroadcastRuns
+from bot.services.broadcasts import BroadcastService
+from bot.services.changes import ChangeNotices
 from bot.services.checkin import CheckinService
+from bot.services.digest import DigestService
 from bot.services.programme import ProgrammeService
 from bot.services.registration import RegistrationService
+from bot.services.reminders import ReminderService
+from bot.services.roles import RoleService
 from bot.services.schedule import ScheduleService
 from bot.services.seats import SeatService
 from bot.services.users import UserService
@@ -39,6 +45,12 @@ class Services:
     registration: RegistrationService
     checkin: CheckinService
     outbox: Outbox
+    roles: RoleService
+    reminders: ReminderService
+    changes: ChangeNotices
+    digest: DigestService
+    broadcasts: BroadcastService
+    broadcast_runs: BroadcastRuns
     _zone: tuple[str, datetime] | None = field(default=None, repr=False)
 
     @classmethod
@@ -54,12 +66,18 @@ class Services:
             catalogs=catalogs,
             schedule=schedule,
             users=UserService(sessions, clock, settings.admins),
-            programme=ProgrammeService(sessions),
+            programme=ProgrammeService(sessions, clock),
             agenda=AgendaService(sessions, clock, schedule),
             seats=seats,
             checkin=CheckinService(sessions, clock),
             outbox=Outbox(sessions, clock),
+            roles=RoleService(sessions, clock, settings.admins),
             registration=RegistrationService(sessions, clock, seats),
+            reminders=ReminderService(sessions, clock, schedule, settings.digest_time),
+            changes=ChangeNotices(sessions, clock, schedule),
+            digest=DigestService(sessions, clock, settings.digest_time),
+            broadcasts=BroadcastService(sessions, clock, schedule),
+            broadcast_runs=BroadcastRuns(sessions, clock),
         )
 
     async def localizer(self, locale: str) -> Localizer:

@@ -63,6 +63,8 @@ class UserService:
                 db.add(user)
             else:
                 self._refresh(user, who, now)
+                if not user.locale_chosen and who.language_code:
+                    user.locale = guess.locale  # still only a guess: follow Telegram's hint
             return UserProfile(
                 id=user.id,
                 display_name=user.display_name,

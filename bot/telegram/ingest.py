@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import random
-from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -23,62 +21,77 @@ POLL_TIMEOUT = 25
 
 
 class InboxWorker:
-    """Feeds stored updates to PTB: one chat's updates in order, different chats concurrently."""
+    """Feeds stored updates to PTB: one chat's updates in order, different chats concurrently.
+
+    The inbox hands out only the oldest unfinished update of each chat, so everything claimed
+    belongs to different chats and runs at once. Each update finishes on its own: a slow one
+    holds up only its own chat, and as soon as one is done the worker claims again (that
+    chat's next update is now due). At most `concurrency` updates are in hand at a time.
+    """
 
     def __init__(
         self,
         application: Application[Any, Any, Any, Any, Any, Any],
         inbox: InboxService,
         *,
-        batch: int = 50,
+        concurrency: int = 32,
         idle_poll: float = 1.0,
     ) -> None:
         self._application = application
         self._inbox = inbox
-        self._batch = batch
+        self._concurrency = concurrency
         self._idle_poll = idle_poll
         self._wake = asyncio.Event()
-        self._in_flight: set[int] = set()
+        self._running: dict[asyncio.Task[None], int] = {}  # task -> update_id
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                handled = await self.drain(stop)
-            except Exception:  # the database may be away; try again shortly
-                log.exception("inbox worker: claiming updates failed")
-                handled = 0
-            if handled == 0:
-                self._wake.clear()
+        """Claim and process until `stop`; then finish what is in hand (the caller bounds
+        how long). Cancelled, it hands unfinished updates back to the inbox at once."""
+        try:
+            while not stop.is_set():
+                self._wake.clear()  # before claiming, so a wake-up during the claim counts
+                room = self._concurrency - len(self._running)
+                claimed = await self._claim(room) if room > 0 else 0
+                if claimed and claimed == room:
+                    continue  # a full claim: there may be more due already
                 waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
-                await asyncio.wait(waits, timeout=self._idle_poll, return_when="FIRST_COMPLETED")
+                await asyncio.wait(
+                    [*waits, *self._running],
+                    timeout=self._idle_poll,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
                 for waiter in waits:
                     waiter.cancel()
-        if self._in_flight:
-            await self._inbox.release(self._in_flight)
+            if self._running:
+                await asyncio.wait(list(self._running))
+        finally:
+            if self._running:  # cancelled mid-update: let another worker take them now
+                unfinished = set(self._running.values())
+                for task in self._running:
+                    task.cancel()
+                await asyncio.gather(*self._running, return_exceptions=True)
+                await asyncio.shield(self._inbox.release(unfinished))
 
-    async def drain(self, stop: asyncio.Event | None = None) -> int:
-        """Process everything claimable now; returns how many updates were handled."""
-        total = 0
-        while stop is None or not stop.is_set():
-            items = await self._inbox.claim(self._batch)
-            if not items:
-                break
-            self._in_flight.update(i.update_id for i in items)
-            by_chat = itertools.groupby(
-                sorted(items, key=lambda i: (i.chat_id or 0, i.update_id)),
-                key=lambda i: i.chat_id or -i.update_id,
-            )
-            await asyncio.gather(*(self._process_chat(list(group)) for _, group in by_chat))
-            total += len(items)
-        return total
-
-    async def _process_chat(self, items: Sequence[InboxItem]) -> None:
+    async def _claim(self, limit: int) -> int:
+        try:
+            items = await self._inbox.claim(limit)
+        except Exception:  # the database may be away; try again shortly
+            log.exception("inbox worker: claiming updates failed")
+            return 0
         for item in items:
+            task = asyncio.create_task(self._process_safely(item), name=f"update-{item.update_id}")
+            self._running[task] = item.update_id
+            task.add_done_callback(self._running.pop)
+        return len(items)
+
+    async def _process_safely(self, item: InboxItem) -> None:
+        try:
             await self._process(item)
-            self._in_flight.discard(item.update_id)
+        except Exception:  # e.g. finishing failed: the lease runs out and it is retried
+            log.exception("update %s: could not be settled", item.update_id)
 
     async def _process(self, item: InboxItem) -> None:
         try:

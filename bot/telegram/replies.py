@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import (
+    Bot,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -15,7 +16,9 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
+from telegram.request import BaseRequest
 
+from bot.domain.attachments import Attachment
 from bot.i18n import Localizer
 from bot.presentation import Reply
 from bot.telegram.context import BotContext
@@ -48,14 +51,17 @@ async def send(update: Update, context: BotContext, reply: Reply) -> Message | N
     chat = update.effective_chat
     if chat is None:
         return None
-    l10n = context.l10n
-    sent = await context.bot.send_message(
-        chat.id,
-        l10n.finish(reply.text),
-        parse_mode=ParseMode.HTML,
-        reply_markup=inline_markup(reply) or menu_markup(reply),
-        link_preview_options=NO_PREVIEW,
-    )
+    text = reply.text if reply.finished else context.l10n.finish(reply.text)
+    if reply.attachment is not None:
+        sent = await send_attachment(context.bot, chat.id, reply.attachment, text, reply)
+    else:
+        sent = await context.bot.send_message(
+            chat.id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=inline_markup(reply) or menu_markup(reply),
+            link_preview_options=NO_PREVIEW,
+        )
     for extra in reply.extra:
         await send(update, context, extra)
     return sent
@@ -64,7 +70,7 @@ async def send(update: Update, context: BotContext, reply: Reply) -> Message | N
 async def show(update: Update, context: BotContext, reply: Reply) -> None:
     """Answer a button press by editing its message in place; a plain message gets a new one."""
     query = update.callback_query
-    if query is None or query.message is None or reply.menu is not None:
+    if query is None or query.message is None or reply.menu is not None or reply.attachment:
         if query is not None:
             await _answer(query, context.l10n, reply.notice)
         await send(update, context, reply)
@@ -72,7 +78,7 @@ async def show(update: Update, context: BotContext, reply: Reply) -> None:
     await _answer(query, context.l10n, reply.notice)
     try:
         await context.bot.edit_message_text(
-            context.l10n.finish(reply.text),
+            reply.text if reply.finished else context.l10n.finish(reply.text),
             chat_id=query.message.chat.id,
             message_id=query.message.message_id,
             parse_mode=ParseMode.HTML,
@@ -91,6 +97,35 @@ async def show(update: Update, context: BotContext, reply: Reply) -> None:
         raise
     for extra in reply.extra:
         await send(update, context, extra)
+
+
+async def send_attachment(
+    bot: Bot,
+    chat_id: int,
+    attachment: Attachment,
+    caption: str,
+    reply: Reply,
+    read_timeout: float | None = None,
+) -> Message:
+    """A photo or document Telegram already has (by file_id), `caption` in HTML."""
+    timeout = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
+    if attachment.kind == "photo":
+        return await bot.send_photo(
+            chat_id,
+            attachment.file_id,
+            caption=caption or None,
+            parse_mode=ParseMode.HTML,
+            reply_markup=inline_markup(reply),
+            read_timeout=timeout,
+        )
+    return await bot.send_document(
+        chat_id,
+        attachment.file_id,
+        caption=caption or None,
+        parse_mode=ParseMode.HTML,
+        reply_markup=inline_markup(reply),
+        read_timeout=timeout,
+    )
 
 
 async def _answer(query: CallbackQuery, l10n: Localizer, notice: str | None) -> None:

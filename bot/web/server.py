@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -23,6 +23,8 @@ INBOX = web.AppKey("inbox", InboxService)
 SESSIONS: web.AppKey[SessionFactory] = web.AppKey("sessions")
 SECRET = web.AppKey("secret", str)
 ON_STORED: web.AppKey[Callable[[], None]] = web.AppKey("on_stored")
+Readiness = Callable[[], Awaitable[dict[str, Any]]]
+READINESS: web.AppKey[Readiness] = web.AppKey("readiness")
 
 
 def create_web_app(
@@ -32,14 +34,17 @@ def create_web_app(
     webhook_path: str,
     secret: str,
     on_stored: Callable[[], None],
+    readiness: Readiness | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     app[INBOX] = inbox
     app[SESSIONS] = sessions
     app[SECRET] = secret
     app[ON_STORED] = on_stored
+    app[READINESS] = readiness or _database_only(sessions)
     app.router.add_post(webhook_path, receive_update)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     return app
 
 
@@ -64,11 +69,31 @@ async def receive_update(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process answers. The database state is reported, not required, so an
+    outage does not make an orchestrator restart every instance."""
+    database = "ok"
     try:
         async with request.app[SESSIONS]() as db:
             await db.execute(text("SELECT 1"))
+    except Exception:
+        database = "unavailable"
+    return web.json_response({"status": "alive", "database": database})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: the database answers, migrations are current; plus the sender's state."""
+    try:
+        checks = await request.app[READINESS]()
     except Exception as error:
-        return web.json_response(
-            {"status": "unavailable", "database": str(error)[:200]}, status=503
-        )
-    return web.json_response({"status": "ok", "database": "ok"})
+        log.warning("readiness check failed: %s", error)
+        checks = {"database": "unavailable", "ready": False}
+    return web.json_response(checks, status=200 if checks.get("ready") else 503)
+
+
+def _database_only(sessions: SessionFactory) -> Readiness:
+    async def check() -> dict[str, Any]:
+        async with sessions() as db:
+            await db.execute(text("SELECT 1"))
+        return {"database": "ok", "ready": True}
+
+    return check

@@ -77,14 +77,22 @@ async def test_the_webhook_refuses_requests_without_the_secret(webhook_bot: BotH
     assert await webhook_bot.runtime.inbox.counts() == {}
 
 
-async def test_healthz_reports_the_database(webhook_bot: BotHarness) -> None:
+async def test_healthz_and_readyz_report_the_database_migrations_and_sender(
+    webhook_bot: BotHarness,
+) -> None:
     port = webhook_bot.runtime.settings.http_port
-    async with (
-        aiohttp.ClientSession() as http,
-        http.get(f"http://127.0.0.1:{port}/healthz") as response,
-    ):
-        assert response.status == 200
-        assert (await response.json())["database"] == "ok"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{port}/healthz") as health:
+            assert health.status == 200
+            assert await health.json() == {"status": "alive", "database": "ok"}
+        async with http.get(f"http://127.0.0.1:{port}/readyz") as ready:
+            assert ready.status == 200
+            assert await ready.json() == {
+                "database": "ok",
+                "migrations": "current",
+                "sender": "sending",
+                "ready": True,
+            }
 
 
 async def test_an_update_that_cannot_be_stored_gets_a_5xx_so_telegram_retries(
@@ -103,6 +111,10 @@ async def test_an_update_that_cannot_be_stored_gets_a_5xx_so_telegram_retries(
             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
         )
         health = await client.get("/healthz")
+        ready = await client.get("/readyz")
+        health_body = await health.json()
     await engine.dispose()
     assert response.status == 503
-    assert health.status == 503
+    assert health.status == 200  # alive, and says the database is not
+    assert health_body["database"] == "unavailable"
+    assert ready.status == 503

@@ -104,19 +104,37 @@ async def test_last_update_id_is_the_highest_stored(inbox: InboxService) -> None
 
 
 async def test_claim_returns_oldest_first(inbox: InboxService) -> None:
-    await inbox.store([message(3), message(1), button_press(2)])
+    await inbox.store([message(3, chat_id=503), message(1, chat_id=501), button_press(2, 502)])
 
     claimed = await inbox.claim()
 
     assert claimed == [
-        InboxItem(1, message(1), 500, 1),
-        InboxItem(2, button_press(2), 500, 1),
-        InboxItem(3, message(3), 500, 1),
+        InboxItem(1, message(1, chat_id=501), 501, 1),
+        InboxItem(2, button_press(2, 502), 502, 1),
+        InboxItem(3, message(3, chat_id=503), 503, 1),
     ]
 
 
+async def test_a_chats_next_update_waits_until_the_one_before_is_finished(
+    inbox: InboxService, clock: FrozenClock
+) -> None:
+    await inbox.store([message(1), button_press(2), message(3), message(4, chat_id=600)])
+
+    first = await inbox.claim()
+    meanwhile = await inbox.claim()  # another worker or instance, while 1 is processing
+    await inbox.finish(1)
+    second = await inbox.claim()
+    await inbox.release([2])
+    again = await inbox.claim()
+
+    assert ids(first) == [1, 4]
+    assert meanwhile == []
+    assert ids(second) == [2]
+    assert ids(again) == [2]  # a released update goes first again, 3 still waits
+
+
 async def test_claim_respects_limit(inbox: InboxService) -> None:
-    await inbox.store([message(n) for n in range(1, 6)])
+    await inbox.store([message(n, chat_id=500 + n) for n in range(1, 6)])
 
     assert ids(await inbox.claim(limit=2)) == [1, 2]
     assert ids(await inbox.claim(limit=2)) == [3, 4]
@@ -131,7 +149,7 @@ async def test_claim_keeps_non_latin_text(inbox: InboxService) -> None:
 
 
 async def test_claimed_updates_are_leased(inbox: InboxService, clock: FrozenClock) -> None:
-    await inbox.store([message(1), message(2)])
+    await inbox.store([message(1), message(2, chat_id=502)])
     await inbox.claim()
     clock.advance(LEASE - timedelta(seconds=1))
 
@@ -141,7 +159,7 @@ async def test_claimed_updates_are_leased(inbox: InboxService, clock: FrozenCloc
 async def test_expired_lease_lets_the_same_updates_be_claimed_again(
     inbox: InboxService, clock: FrozenClock
 ) -> None:
-    await inbox.store([message(1), message(2)])
+    await inbox.store([message(1), message(2, chat_id=502)])
     await inbox.claim()
     clock.advance(LEASE + timedelta(seconds=1))
 
@@ -158,7 +176,7 @@ async def test_claim_on_empty_inbox_is_empty(inbox: InboxService) -> None:
 
 
 async def test_finish_marks_done_and_failed(inbox: InboxService) -> None:
-    await inbox.store([message(1), message(2), message(3)])
+    await inbox.store([message(n, chat_id=500 + n) for n in (1, 2, 3)])
     await inbox.claim()
 
     await inbox.finish(1)
@@ -184,7 +202,7 @@ async def test_is_finished_unknown_update_is_false(inbox: InboxService) -> None:
 
 
 async def test_release_puts_claimed_updates_back_to_pending(inbox: InboxService) -> None:
-    await inbox.store([message(1), message(2)])
+    await inbox.store([message(1), message(2, chat_id=502)])
     await inbox.claim()
 
     await inbox.release([1, 2])
@@ -194,7 +212,7 @@ async def test_release_puts_claimed_updates_back_to_pending(inbox: InboxService)
 
 
 async def test_release_leaves_finished_updates_finished(inbox: InboxService) -> None:
-    await inbox.store([message(1), message(2)])
+    await inbox.store([message(1), message(2, chat_id=502)])
     await inbox.claim()
     await inbox.finish(1)
 

@@ -15,7 +15,7 @@ from bot.domain.programme import ProgrammeData
 from bot.sample import load_sample
 from bot.services.programme import ImportSummary, ProgrammeService
 from bot.services.schedule import ScheduleService
-from tests.databases import SAMPLE_START, SAMPLE_ZONE
+from tests.databases import IMPORT_CLOCK, SAMPLE_START, SAMPLE_ZONE
 
 COUNTED = (
     m.Event,
@@ -77,7 +77,7 @@ def without_session(data: ProgrammeData, key: str) -> ProgrammeData:
 async def test_apply_sample_reports_what_it_imported(
     sessions: SessionFactory, sample: ProgrammeData
 ) -> None:
-    summary = await ProgrammeService(sessions).apply(sample)
+    summary = await ProgrammeService(sessions, IMPORT_CLOCK).apply(sample)
 
     assert summary == ImportSummary(rooms=8, tracks=8, speakers=44, sessions=67, removed_sessions=0)
 
@@ -85,7 +85,7 @@ async def test_apply_sample_reports_what_it_imported(
 async def test_apply_sample_stores_every_record(
     sessions: SessionFactory, sample: ProgrammeData
 ) -> None:
-    await ProgrammeService(sessions).apply(sample)
+    await ProgrammeService(sessions, IMPORT_CLOCK).apply(sample)
 
     counts = await row_counts(sessions)
 
@@ -103,7 +103,7 @@ async def test_apply_sample_twice_creates_no_duplicates(
 ) -> None:
     once = await row_counts(imported)
 
-    summary = await ProgrammeService(imported).apply(sample)
+    summary = await ProgrammeService(imported, IMPORT_CLOCK).apply(sample)
 
     assert await row_counts(imported) == once
     assert (once["sessions"], summary.removed_sessions) == (67, 0)
@@ -114,7 +114,7 @@ async def test_apply_again_keeps_session_ids(
 ) -> None:
     before = await session_row(imported, "d1-keynote")
 
-    await ProgrammeService(imported).apply(sample)
+    await ProgrammeService(imported, IMPORT_CLOCK).apply(sample)
 
     after = await session_row(imported, "d1-keynote")
     assert before is not None and after is not None
@@ -124,7 +124,7 @@ async def test_apply_again_keeps_session_ids(
 async def test_apply_without_a_session_removes_it(
     imported: SessionFactory, sample: ProgrammeData, clock: FrozenClock
 ) -> None:
-    programme = ProgrammeService(imported)
+    programme = ProgrammeService(imported, IMPORT_CLOCK)
     removed = await session_row(imported, "d2-open-mic-lightning")
     assert removed is not None
 
@@ -140,7 +140,7 @@ async def test_apply_without_a_session_removes_it(
 async def test_apply_changed_title_and_room_updates_in_place(
     imported: SessionFactory, sample: ProgrammeData, clock: FrozenClock
 ) -> None:
-    programme = ProgrammeService(imported)
+    programme = ProgrammeService(imported, IMPORT_CLOCK)
     before = await session_row(imported, "d1-keynote")
     assert before is not None
     keynote = next(s for s in sample.sessions if s.key == "d1-keynote")
@@ -173,7 +173,7 @@ async def test_apply_changed_title_and_room_updates_in_place(
 async def test_apply_changed_title_is_what_search_finds(
     imported: SessionFactory, sample: ProgrammeData, clock: FrozenClock
 ) -> None:
-    programme = ProgrammeService(imported)
+    programme = ProgrammeService(imported, IMPORT_CLOCK)
     keynote = next(s for s in sample.sessions if s.key == "d1-keynote")
     renamed = dataclasses.replace(
         keynote, title="Provenance Matters", titles={"en": "Provenance Matters"}
@@ -192,13 +192,13 @@ async def test_apply_changed_title_is_what_search_finds(
 
 
 async def test_has_programme_false_on_empty_database(sessions: SessionFactory) -> None:
-    assert await ProgrammeService(sessions).has_programme() is False
+    assert await ProgrammeService(sessions, IMPORT_CLOCK).has_programme() is False
 
 
 async def test_has_programme_true_after_import(
     sessions: SessionFactory, sample: ProgrammeData
 ) -> None:
-    programme = ProgrammeService(sessions)
+    programme = ProgrammeService(sessions, IMPORT_CLOCK)
 
     await programme.apply(sample)
 

@@ -24,6 +24,7 @@ from bot.domain.programme import (
 from bot.domain.views import PersonRef, RoomSummary
 from bot.services.programme import ProgrammeService
 from bot.services.schedule import NEXT_WINDOW, NoEventError, ScheduleService
+from tests.databases import IMPORT_CLOCK
 
 KL = ZoneInfo("Asia/Kuala_Lumpur")
 DAY_1, DAY_2, DAY_3 = date(2026, 3, 14), date(2026, 3, 15), date(2026, 3, 16)
@@ -224,7 +225,7 @@ async def mini_schedule(empty_db: str, clock: FrozenClock) -> AsyncIterator[Sche
     engine = create_engine(empty_db)
     try:
         factory = create_session_factory(engine)
-        await ProgrammeService(factory).apply(partly_translated_programme())
+        await ProgrammeService(factory, IMPORT_CLOCK).apply(partly_translated_programme())
         yield ScheduleService(factory, clock)
     finally:
         await engine.dispose()

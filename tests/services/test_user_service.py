@@ -59,12 +59,23 @@ async def test_touch_second_contact_is_not_new(users: UserService) -> None:
     assert await users.count() == 1
 
 
-async def test_touch_keeps_stored_locale_when_hint_changes(users: UserService) -> None:
+async def test_touch_keeps_a_chosen_locale_when_the_hint_changes(users: UserService) -> None:
     await users.touch(amina("ms"))
+    await users.set_locale(1001, "ms")
 
     again = await users.touch(amina("ar"))
 
     assert again.locale == "ms"
+
+
+async def test_a_locale_that_was_only_guessed_follows_the_hint(users: UserService) -> None:
+    await users.touch(amina("ms"))
+
+    again = await users.touch(amina("ar"))
+    without_hint = await users.touch(amina(None))
+
+    assert again.locale == "ar"
+    assert without_hint.locale == "ar"  # no hint is no reason to change
 
 
 async def test_touch_updates_display_name(users: UserService) -> None:

@@ -1,0 +1,166 @@
+"""Assembling `ProgrammeData` the same way for every format.
+
+Schedules repeat rooms, tracks and people on every session that uses them; the builder keeps
+the first of each key (filling in a capacity or biography a later mention adds), refuses a
+session key seen twice (the database would merge the two), keeps keys and names within the
+column sizes, and settles the event's time zone and days from the sessions themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.programme import (
+    EventData,
+    ProgrammeData,
+    RoomData,
+    SessionData,
+    SpeakerData,
+    TrackData,
+)
+from bot.domain.text import shorten
+from bot.importers.base import Problems
+from bot.importers.text import slugify
+
+KEY_LIMIT = 200  # the `key` columns
+NAME_LIMIT = 200  # room, track and speaker names
+TITLE_LIMIT = 500
+
+
+def clip_key(key: str) -> str:
+    """Keys over the column size keep a readable head and a hash of the whole."""
+    key = key.strip()
+    if len(key) <= KEY_LIMIT:
+        return key
+    return f"{key[:180]}-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+
+
+def zone_or_none(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class ProgrammeBuilder:
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.rooms: dict[str, RoomData] = {}
+        self.tracks: dict[str, TrackData] = {}
+        self.speakers: dict[str, SpeakerData] = {}
+        self.sessions: list[SessionData] = []
+        self._seen: dict[str, str] = {}  # session key -> where it was defined
+
+    def room(self, key: str, name: str, capacity: int | None = None) -> str:
+        key = clip_key(key)
+        known = self.rooms.get(key)
+        if known is None:
+            self.rooms[key] = RoomData(key, shorten(name, NAME_LIMIT), capacity=capacity)
+        elif known.capacity is None and capacity is not None:
+            self.rooms[key] = replace(known, capacity=capacity)
+        return key
+
+    def track(self, key: str, name: str) -> str:
+        key = clip_key(key)
+        self.tracks.setdefault(key, TrackData(key, shorten(name, NAME_LIMIT)))
+        return key
+
+    def speaker(self, key: str, name: str, *, bio: str = "", organization: str = "") -> str:
+        key = clip_key(key)
+        known = self.speakers.get(key)
+        if known is None:
+            name = shorten(name, NAME_LIMIT)
+            self.speakers[key] = SpeakerData(key, name, bio=bio, organization=organization)
+        elif (bio and not known.bio) or (organization and not known.organization):
+            self.speakers[key] = replace(
+                known, bio=known.bio or bio, organization=known.organization or organization
+            )
+        return key
+
+    def session(self, where: str, session: SessionData) -> None:
+        key = clip_key(session.key)
+        if key in self._seen:
+            self.problems.add(where, f"session key {key!r} repeats the one at {self._seen[key]}")
+            return
+        if session.ends_at < session.starts_at:
+            self.problems.add(
+                where,
+                f"ends ({session.ends_at:%Y-%m-%d %H:%M}) before it starts "
+                f"({session.starts_at:%Y-%m-%d %H:%M})",
+            )
+            return
+        self._seen[key] = where
+        self.sessions.append(
+            replace(session, key=key, title=shorten(session.title, TITLE_LIMIT) or "(untitled)")
+        )
+
+    def finish(
+        self,
+        *,
+        key: str,
+        name: str,
+        venue: str = "",
+        zone: str | None,
+        zone_where: str = "",
+        fallback: str,
+    ) -> ProgrammeData:
+        """The programme, or every problem found while parsing and here."""
+        if not self.sessions and not self.problems:
+            self.problems.add("", "no sessions found (importing it would empty the programme)")
+        self.problems.raise_if_any()
+        zone_name = self._zone(zone, zone_where, fallback)
+        tz = ZoneInfo(zone_name)
+        sessions = [
+            replace(s, starts_at=s.starts_at.astimezone(tz), ends_at=s.ends_at.astimezone(tz))
+            for s in self.sessions
+        ]
+        dates = sorted({s.starts_at.date() for s in sessions})
+        event = EventData(
+            key=slugify(key, 100),
+            name=shorten(name, 300) or key,
+            venue=shorten(venue, 300),
+            timezone=zone_name,
+            start_date=dates[0],
+            days=(dates[-1] - dates[0]).days + 1,  # day pages are consecutive, gaps included
+        )
+        return ProgrammeData(
+            event,
+            list(self.rooms.values()),
+            list(self.tracks.values()),
+            list(self.speakers.values()),
+            sessions,
+        )
+
+    def _zone(self, declared: str | None, where: str, fallback: str) -> str:
+        """The declared zone; else the fallback if it agrees with the times' offsets; else a
+        fixed-offset zone when all times share one offset; else ask the importer for one."""
+        if declared:
+            if zone_or_none(declared) is None:
+                raise self.problems.fail(where, f"unknown time zone {declared!r}")
+            return declared
+        fallback_zone = zone_or_none(fallback)
+        if fallback_zone is None:
+            raise self.problems.fail("", f"unknown fallback time zone {fallback!r}")
+        starts = [s.starts_at for s in self.sessions]
+        if all(t.utcoffset() == t.astimezone(fallback_zone).utcoffset() for t in starts):
+            return fallback
+        offsets = {t.utcoffset() or timedelta(0) for t in starts}
+        if len(offsets) == 1:
+            hours, rest = divmod(offsets.pop(), timedelta(hours=1))
+            if not rest:
+                return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"  # POSIX: sign inverted
+        shown = ", ".join(sorted(_offset(o) for o in offsets))
+        raise self.problems.fail(
+            where,
+            f"no time zone is declared, the times carry UTC offsets {shown} and the fallback "
+            f"{fallback} does not match them; import it again naming the event's time zone",
+        )
+
+
+def _offset(value: timedelta) -> str:
+    minutes = int(value.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

@@ -1,0 +1,187 @@
+"""Our own CSV template (docs/importing.md, docs/programme-template.csv).
+
+For events without pretalx or frab: the organizer fills a spreadsheet and saves it as CSV.
+So the reader is forgiving about what spreadsheets do (a UTF-8 BOM, ';' or tab separators as
+Excel writes them in many locales, blank rows, surrounding spaces, column order) and strict
+about what would put a session at the wrong time or merge two sessions: every problem is
+reported with its line number. Times are wall-clock times in the event's time zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.locales import SUPPORTED_LOCALES
+from bot.domain.programme import ProgrammeData, SessionData, SessionKind
+from bot.importers.base import Problems
+from bot.importers.builder import ProgrammeBuilder, zone_or_none
+from bot.importers.text import content_key, slugify
+
+REQUIRED_COLUMNS = frozenset({"day", "start", "end", "title"})
+TRANSLATED = tuple(
+    f"{field}_{locale}" for field in ("title", "abstract") for locale in SUPPORTED_LOCALES
+)
+COLUMNS = (
+    *("key", "day", "start", "end", "title", "abstract", "kind", "room", "track", "language"),
+    *("capacity", "speakers", "moderators", *TRANSLATED),
+)
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)(?::00)?$")  # spreadsheets add ':00'
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+def template_mismatch(text: str) -> str | None:
+    """None when `text` starts with our header; else what it looks like, for the error."""
+    first = text.splitlines()[0] if text else ""
+    header = _header(first)
+    if set(header) >= REQUIRED_COLUMNS:
+        return None
+    if len(header) >= 3 or (len(header) >= 2 and set(header) & set(COLUMNS)):
+        missing = ", ".join(sorted(REQUIRED_COLUMNS - set(header)))
+        return f"a CSV table but not our template (missing columns: {missing})"
+    return f"text that is none of the supported formats (it starts {first[:60]!r})"
+
+
+def parse_csv(
+    name: str,
+    data: bytes,
+    *,
+    timezone: str,
+    start_date_hint: date | None = None,
+    event_key: str | None = None,
+    event_name: str | None = None,
+) -> ProgrammeData:
+    problems = Problems(name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise problems.fail(
+            f"line {line}", "not UTF-8 text: save the file as 'CSV UTF-8'"
+        ) from None
+    zone = zone_or_none(timezone)
+    if zone is None:
+        raise problems.fail("", f"unknown time zone {timezone!r}")
+    first = text.splitlines()[0] if text.strip() else ""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    header = [cell.strip().lower() for cell in next(reader, [])]
+    missing = REQUIRED_COLUMNS - set(header)
+    if missing:
+        raise problems.fail("line 1", f"missing columns: {', '.join(sorted(missing))}")
+    for column in header:
+        if column and column not in COLUMNS:
+            problems.add("line 1", f"unknown column {column!r} (see docs/importing.md)")
+    builder = ProgrammeBuilder(problems)
+    line = reader.line_num + 1
+    for cells in reader:
+        row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h}
+        if any(c.strip() for c in cells[len(header) :]):
+            problems.add(
+                f"line {line}",
+                f"{len(cells)} cells but {len(header)} columns (quote a cell that has a comma)",
+            )
+        elif any(row.values()):
+            _row(builder, f"line {line}", row, zone, start_date_hint)
+        line = reader.line_num + 1
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return builder.finish(
+        key=event_key or stem, name=event_name or stem, zone=timezone, fallback=timezone
+    )
+
+
+def _row(
+    b: ProgrammeBuilder, where: str, row: dict[str, str], zone: ZoneInfo, hint: date | None
+) -> None:
+    problems = b.problems
+    errors_before = problems.count
+    title = row.get("title", "")
+    if not title:
+        problems.add(where, "title is empty")
+    day = _day(b, where, row.get("day", ""), hint)
+    start, end = (
+        _time(b, where, "start", row.get("start", "")),
+        _time(b, where, "end", row.get("end", "")),
+    )
+    raw_kind = row.get("kind", "").lower() or SessionKind.TALK.value
+    if raw_kind not in {kind.value for kind in SessionKind}:
+        kinds = ", ".join(k.value for k in SessionKind)
+        problems.add(where, f"unknown kind {row['kind']!r} (use one of: {kinds})")
+    language = row.get("language", "").lower() or "en"
+    if not _LANGUAGE.match(language):
+        problems.add(where, f"language {row['language']!r} is not a code such as en, ar, ms, ur")
+    capacity = row.get("capacity", "")
+    if capacity and not (capacity.isdigit() and int(capacity) > 0):
+        problems.add(where, f"capacity {capacity!r} is not a positive whole number")
+    if day is None or start is None or end is None or problems.count > errors_before:
+        return
+    starts, ends = datetime.combine(day, start, zone), datetime.combine(day, end, zone)
+    if ends <= starts:
+        problems.add(where, f"end {row['end']} is not after start {row['start']}")
+        return
+    titles = {loc: row[f"title_{loc}"] for loc in SUPPORTED_LOCALES if row.get(f"title_{loc}")}
+    abstracts = {
+        loc: row[f"abstract_{loc}"] for loc in SUPPORTED_LOCALES if row.get(f"abstract_{loc}")
+    }
+    if titles or abstracts:
+        titles[language] = title
+        if row.get("abstract"):
+            abstracts[language] = row["abstract"]
+    room, track = row.get("room", ""), row.get("track", "")
+    b.session(
+        where,
+        SessionData(
+            key=row.get("key") or content_key(title, starts),
+            kind=SessionKind(raw_kind),
+            title=title,
+            abstract=row.get("abstract", ""),
+            titles=titles,
+            abstracts=abstracts,
+            starts_at=starts,
+            ends_at=ends,
+            room_key=b.room(slugify(room), room) if room else None,
+            track_key=b.track(slugify(track), track) if track else None,
+            language=language,
+            capacity=int(capacity) if capacity else None,
+            speaker_keys=_people(b, row.get("speakers", "")),
+            moderator_keys=_people(b, row.get("moderators", "")),
+        ),
+    )
+
+
+def _day(b: ProgrammeBuilder, where: str, value: str, hint: date | None) -> date | None:
+    if value.isdigit() and 0 < int(value) < 100:
+        if hint is None:
+            b.problems.add(where, f"day {value} is a day number, but no first day was given")
+            return None
+        return hint + timedelta(days=int(value) - 1)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        b.problems.add(where, f"day {value!r} is neither a date (2026-03-14) nor a day number")
+        return None
+
+
+def _time(b: ProgrammeBuilder, where: str, column: str, value: str) -> time | None:
+    match = _TIME.match(value)
+    if not match:
+        b.problems.add(where, f"{column} {value!r} is not a time (HH:MM, 00:00–23:59)")
+        return None
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _people(b: ProgrammeBuilder, value: str) -> tuple[str, ...]:
+    names = [n.strip() for n in value.split(";") if n.strip()]
+    return tuple(dict.fromkeys(b.speaker(slugify(n), n) for n in names))
+
+
+def _delimiter(first_line: str) -> str:
+    """',' as documented; ';' or tab as spreadsheets save CSV in many locales."""
+    return max((",", ";", "\t"), key=first_line.count)
+
+
+def _header(first_line: str) -> list[str]:
+    row = next(csv.reader([first_line], delimiter=_delimiter(first_line)), [])
+    return [cell.strip().lower() for cell in row]
