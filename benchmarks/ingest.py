@@ -402,9 +402,7 @@ def prepare_database(kind: str, postgres_url: str | None, directory: Path) -> st
         url = asyncio.run(_scratch_postgres(postgres_url, create=True))
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
     for args in (["db", "upgrade"], ["import", "--sample", "--start-date", "2026-03-14"]):
-        subprocess.run(
-            [sys.executable, "-m", "bot", *args], cwd=directory, env=env, check=True
-        )
+        subprocess.run([sys.executable, "-m", "bot", *args], cwd=directory, env=env, check=True)
     return url
 
 

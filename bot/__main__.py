@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -61,8 +63,17 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply all migrations").set_defaults(handler=_db_upgrade)
 
     load = commands.add_parser("import", help="load a programme into the database")
-    load.add_argument("--sample", action="store_true", required=True, help="the bundled sample")
-    load.add_argument("--start-date", type=date.fromisoformat, help="day 1 (default: tomorrow)")
+    load.add_argument("location", nargs="?", help="a file or an http(s) URL")
+    load.add_argument("--sample", action="store_true", help="the bundled sample programme")
+    load.add_argument(
+        "--format", choices=["pretalx", "frab", "ics", "csv"], help="default: detected"
+    )
+    load.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
+    load.add_argument(
+        "--start-date", type=date.fromisoformat, help="sample: day 1 (default: tomorrow)"
+    )
     load.add_argument("--if-empty", action="store_true", help="only when no programme is loaded")
     load.set_defaults(handler=_import)
 
@@ -101,26 +112,54 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.db.engine import create_engine, create_session_factory
     from bot.db.migrate import upgrade
+    from bot.i18n import Catalogs, Localizer, strip_bidi
+    from bot.importers import Format
+    from bot.importers.base import ProgrammeFormatError
+    from bot.presentation.imports import import_report
     from bot.sample import load_sample
+    from bot.services.imports import ImportService, fetch
     from bot.services.programme import ProgrammeService
 
+    if bool(args.sample) == bool(args.location):
+        raise ConfigError("import needs a file or URL, or --sample (not both)")
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
-        programme = ProgrammeService(create_session_factory(engine), SystemClock())
+        sessions = create_session_factory(engine)
+        programme = ProgrammeService(sessions, SystemClock())
         if args.if_empty and await programme.has_programme():
             print("a programme is already loaded; nothing imported")
             return 0
-        start = args.start_date or _tomorrow(settings.event_timezone)
-        summary = await programme.apply(load_sample(start, settings.event_timezone))
+        if args.sample:
+            start = args.start_date or _tomorrow(settings.event_timezone)
+            data = load_sample(start, settings.event_timezone)
+            summary = await programme.apply(data, dry_run=args.dry_run)
+            print(
+                f"imported the sample programme from {start}: {summary.sessions} sessions, "
+                f"{summary.speakers} speakers, {summary.rooms} rooms, {summary.tracks} tracks"
+            )
+            return 0
+        importer = ImportService(sessions, programme, settings.event_timezone)
+        try:
+            fetched = await fetch(args.location)
+            summary = await importer.load(
+                fetched.name,
+                fetched.data,
+                format=Format(args.format) if args.format else None,
+                dry_run=args.dry_run,
+            )
+            zone = await importer.event_timezone()
+        except ProgrammeFormatError as error:
+            print(f"cannot import {error}", file=sys.stderr)
+            return 1
+        except OSError as error:
+            print(f"cannot read {args.location}: {error}", file=sys.stderr)
+            return 1
     finally:
         await engine.dispose()
-    print(
-        f"imported the sample programme from {start}: {summary.sessions} sessions, "
-        f"{summary.speakers} speakers, {summary.rooms} rooms, {summary.tracks} tracks"
-    )
-    for change in summary.changes:  # their bookmarkers are told through the outbox
-        print(f"changed: {change.describe()}")
+    l10n = Localizer("en", Catalogs().get("en"), zone)
+    report = "\n".join(import_report(l10n, summary))
+    print(html.unescape(re.sub(r"<[^>]+>", "", strip_bidi(report))))
     return 0
 
 

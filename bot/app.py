@@ -30,6 +30,7 @@ from bot.domain.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from bot.presentation.menu import command_descriptions
 from bot.services.inbox import InboxService
 from bot.services.registry import Services
+from bot.services.sync import ScheduleSync
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.ingest import ALLOWED_UPDATES, InboxWorker, Poller
@@ -95,6 +96,13 @@ class Runtime:
             asyncio.create_task(self.planner.run(stop), name="planner"),
             asyncio.create_task(self.progress.run(stop), name="broadcast-progress"),
         ]
+        if self.settings.schedule_url:
+            sync = ScheduleSync(
+                self.settings.schedule_url,
+                self.settings.schedule_sync_minutes,
+                self.services.imports,
+            )
+            tasks.append(asyncio.create_task(sync.run(stop), name="schedule-sync"))
         runner: web.AppRunner | None = None
         if self.settings.webhook_url:
             runner = await self._start_http()

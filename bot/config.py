@@ -38,6 +38,8 @@ class Settings:
     delivery_max_attempts: int = 5
     delivery_send_timeout: float = 15.0  # seconds to wait for Telegram's answer to a send
     digest_time: str = "07:30"  # local event time of the daily digest
+    schedule_url: str | None = None  # live sync: re-import this programme on a timer
+    schedule_sync_minutes: float = 10.0
 
     def __repr__(self) -> str:  # secrets never reach a log line
         token = "set" if self.bot_token else "unset"
@@ -90,6 +92,8 @@ class Settings:
             delivery_max_attempts=int(_positive(values, "DELIVERY_MAX_ATTEMPTS", 5)),
             delivery_send_timeout=_positive(values, "DELIVERY_SEND_TIMEOUT", 15.0),
             digest_time=_clock_time(values.get("DIGEST_TIME") or "07:30"),
+            schedule_url=values.get("SCHEDULE_URL") or None,
+            schedule_sync_minutes=_positive(values, "SCHEDULE_SYNC_MINUTES", 10.0),
         )
 
 

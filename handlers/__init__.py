@@ -20,6 +20,7 @@ from handlers import (
     agenda,
     broadcasts,
     fallback,
+    imports,
     language,
     organizers,
     people,
@@ -72,6 +73,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (r"^room:", rooms.room),
         (r"^help$", start.help_command),
         (r"^noop$", fallback.noop),
+        (r"^impa$", imports.apply),
         (r"^agenda$", agenda.my_agenda),
         (r"^stg$", settings.settings),
         (r"^lead:", settings.lead_pressed),
@@ -99,6 +101,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Free text: an answer to the dialogue under way (registration, broadcast), a menu button
     # in any language, otherwise a search.
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search.text))
+    # A document from an organizer is a schedule to import (dry run first, then Apply).
+    app.add_handler(MessageHandler(private & filters.Document.ALL, imports.schedule_file))
     # Last: anything else gets a translated answer instead of silence.
     app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))

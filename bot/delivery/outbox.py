@@ -8,7 +8,7 @@ whose dispatcher died stays `sending` until its lease runs out, then it is claim
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,6 +43,16 @@ class Envelope:
     def key(self) -> str:
         suffix = f":{self.variant}" if self.variant else ""
         return f"{self.kind}:{self.subject}:{self.recipient_id}{suffix}"
+
+
+@dataclass(frozen=True)
+class SentRow:
+    """A row Telegram accepted: its message id, the language it went out in, and when."""
+
+    id: int
+    message_id: int | None
+    locale: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,27 @@ class Outbox:
             locale=locale,
             last_error=None,
         )
+
+    async def sent_many(self, rows: Sequence[SentRow]) -> None:
+        """Mark many rows sent in one transaction (the dispatcher's group commit)."""
+        if not rows:
+            return
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(m.OutboxMessage),
+                [
+                    {
+                        "id": r.id,
+                        "state": SENT,
+                        "sent_at": r.at,
+                        "telegram_message_id": r.message_id,
+                        "locale": r.locale,
+                        "lease_until": None,
+                        "last_error": None,
+                    }
+                    for r in rows
+                ],
+            )
 
     async def retry(self, row_id: int, attempts: int, error: str, due_at: datetime) -> None:
         await self._settle(

@@ -41,7 +41,8 @@ VERBS = {
     "bc": 2,  # broadcast dialogue: action, value (audience kind, id, locale or "")
     "bcx": 1,  # cancel a confirmed broadcast: its id
     "help": 0,
-    "noop": 0,  # page counter: does nothing
+    "noop": 0,
+    "impa": 0,  # apply the schedule file just previewed  # page counter: does nothing
 }
 
 

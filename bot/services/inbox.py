@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -63,54 +63,59 @@ class InboxService:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def claim(self, limit: int = 50) -> list[InboxItem]:
-        """Lease the oldest pending (or abandoned) updates, oldest first."""
+        """Lease the oldest pending (or abandoned) update of each chat, oldest first.
+
+        Only a chat's oldest unfinished update can be claimed, so one chat's updates run one
+        at a time and in order, whichever worker or instance claims them. One UPDATE ...
+        RETURNING on SQLite; on PostgreSQL the rows are picked FOR UPDATE SKIP LOCKED first.
+        """
         now = self._clock.now()
-        earlier = aliased(m.InboxUpdate)
+        row, earlier = aliased(m.InboxUpdate), aliased(m.InboxUpdate)
         unfinished_before = (
             select(earlier.update_id)
             .where(
-                earlier.chat_id == m.InboxUpdate.chat_id,
-                earlier.update_id < m.InboxUpdate.update_id,
+                earlier.chat_id == row.chat_id,
+                earlier.update_id < row.update_id,
                 earlier.state.in_(("pending", "processing")),
             )
             .exists()
         )
-        async with self._sessions.begin() as db:
-            query = (
-                select(m.InboxUpdate.update_id)
-                .where(
-                    or_(
-                        m.InboxUpdate.state == "pending",
-                        (m.InboxUpdate.state == "processing") & (m.InboxUpdate.lease_until < now),
-                    ),
-                    # A chat's updates go one at a time, in order, whichever instance claims.
-                    ~unfinished_before,
-                )
-                .order_by(m.InboxUpdate.update_id)
-                .limit(limit)
+        oldest = (
+            select(row.update_id)
+            .where(
+                or_(row.state == "pending", and_(row.state == "processing", row.lease_until < now)),
+                ~unfinished_before,
             )
+            .order_by(row.update_id)
+            .limit(limit)
+        )
+        async with self._sessions.begin() as db:
             if db.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            ids = list(await db.scalars(query))
-            if not ids:
-                return []
-            await db.execute(
+                ids = list(await db.scalars(oldest.with_for_update(skip_locked=True)))
+                if not ids:
+                    return []
+                target = m.InboxUpdate.update_id.in_(ids)
+            else:  # one statement: SQLite's write lock keeps other claimers out meanwhile
+                target = m.InboxUpdate.update_id.in_(oldest.scalar_subquery())
+            rows = await db.execute(
                 update(m.InboxUpdate)
-                .where(m.InboxUpdate.update_id.in_(ids))
+                .where(target)
                 .values(
                     state="processing",
                     lease_until=now + self._lease,
                     attempts=m.InboxUpdate.attempts + 1,
                 )
+                .returning(
+                    m.InboxUpdate.update_id,
+                    m.InboxUpdate.payload,
+                    m.InboxUpdate.chat_id,
+                    m.InboxUpdate.attempts,
+                )
             )
-            rows = await db.scalars(
-                select(m.InboxUpdate)
-                .where(m.InboxUpdate.update_id.in_(ids))
-                .order_by(m.InboxUpdate.update_id)
-            )
-            return [
+            items = [
                 InboxItem(r.update_id, json.loads(r.payload), r.chat_id, r.attempts) for r in rows
             ]
+        return sorted(items, key=lambda item: item.update_id)
 
     async def finish(self, update_id: int, error: str | None = None) -> None:
         """Done (or given up on, with the reason): never claimed again."""

@@ -33,6 +33,18 @@ class ImportSummary:
     sessions: int
     removed_sessions: int  # deleted, or cancelled because someone had bookmarked them
     changes: tuple[SessionChange, ...] = ()  # moved, re-roomed, cancelled or restored sessions
+    added: tuple[str, ...] = ()  # titles of sessions new in this import
+    renamed: tuple[tuple[str, str], ...] = ()  # (old title, new title)
+    removed: tuple[str, ...] = ()  # titles of sessions deleted (nobody had bookmarked them)
+    applied: bool = True  # False for a dry run: nothing was written
+
+
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll a dry run back after computing it."""
+
+    def __init__(self, summary: ImportSummary) -> None:
+        super().__init__("dry run")
+        self.summary = summary
 
 
 Changed = tuple[m.Session, SessionChange]
@@ -47,8 +59,17 @@ class ProgrammeService:
         async with self._sessions() as db:
             return await db.scalar(select(m.Session.id).limit(1)) is not None
 
-    async def apply(self, data: ProgrammeData) -> ImportSummary:
-        """Upsert everything in one transaction; sessions missing from `data` are removed."""
+    async def apply(self, data: ProgrammeData, *, dry_run: bool = False) -> ImportSummary:
+        """Upsert everything in one transaction; sessions missing from `data` are removed.
+
+        A dry run does the same work, reports it, and rolls the transaction back, so what it
+        says is exactly what a real import would do."""
+        try:
+            return await self._apply(data, dry_run)
+        except _DryRun as done:
+            return done.summary
+
+    async def _apply(self, data: ProgrammeData, dry_run: bool) -> ImportSummary:
         now = self._clock.now()
         async with self._sessions.begin() as db:
             event = await _upsert_event(db, data)
@@ -69,24 +90,51 @@ class ProgrammeService:
             speakers = {s.key: await _apply_speaker(db, event.id, s) for s in data.speakers}
             await db.flush()
             changed: list[Changed] = []
+            added: list[str] = []
+            renamed: list[tuple[str, str]] = []
             for session in data.sessions:
+                old_title = await db.scalar(
+                    select(m.Session.title).where(
+                        m.Session.event_id == event.id, m.Session.key == session.key
+                    )
+                )
                 stored, change = await _apply_session(
                     db, event.id, session, rooms, tracks, speakers
                 )
+                if old_title is None:
+                    added.append(session.title)
+                elif old_title != session.title:
+                    renamed.append((old_title, session.title))
                 if change is not None:
                     changed.append((stored, change))
-            deleted, cancelled = await _remove_missing(db, event.id, {s.key for s in data.sessions})
+            keep = {s.key for s in data.sessions}
+            gone = list(
+                await db.scalars(
+                    select(m.Session.title).where(
+                        m.Session.event_id == event.id, m.Session.key.not_in(keep)
+                    )
+                )
+            )
+            deleted, cancelled = await _remove_missing(db, event.id, keep)
             changed += cancelled
+            cancelled_titles = {row.title for row, _ in cancelled}
             for stored, change in changed:
                 await on_session_change(db, stored, change, now)
-        return ImportSummary(
-            rooms=len(data.rooms),
-            tracks=len(data.tracks),
-            speakers=len(data.speakers),
-            sessions=len(data.sessions),
-            removed_sessions=deleted + len(cancelled),
-            changes=tuple(change for _, change in changed),
-        )
+            summary = ImportSummary(
+                rooms=len(data.rooms),
+                tracks=len(data.tracks),
+                speakers=len(data.speakers),
+                sessions=len(data.sessions),
+                removed_sessions=deleted + len(cancelled),
+                changes=tuple(change for _, change in changed),
+                added=tuple(added),
+                renamed=tuple(renamed),
+                removed=tuple(t for t in gone if t not in cancelled_titles),
+                applied=not dry_run,
+            )
+            if dry_run:
+                raise _DryRun(summary)
+        return summary
 
     async def change_session(
         self,

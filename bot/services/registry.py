@@ -20,6 +20,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.changes import ChangeNotices
 from bot.services.checkin import CheckinService
 from bot.services.digest import DigestService
+from bot.services.imports import ImportService
 from bot.services.programme import ProgrammeService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
@@ -40,6 +41,7 @@ class Services:
     schedule: ScheduleService
     users: UserService
     programme: ProgrammeService
+    imports: ImportService
     agenda: AgendaService
     seats: SeatService
     registration: RegistrationService
@@ -58,6 +60,7 @@ class Services:
         catalogs = Catalogs()
         catalogs.preload()
         schedule = ScheduleService(sessions, clock)
+        programme = ProgrammeService(sessions, clock)
         seats = SeatService(sessions, clock)
         return cls(
             settings=settings,
@@ -66,7 +69,8 @@ class Services:
             catalogs=catalogs,
             schedule=schedule,
             users=UserService(sessions, clock, settings.admins),
-            programme=ProgrammeService(sessions, clock),
+            programme=programme,
+            imports=ImportService(sessions, programme, settings.event_timezone, clock),
             agenda=AgendaService(sessions, clock, schedule),
             seats=seats,
             checkin=CheckinService(sessions, clock),

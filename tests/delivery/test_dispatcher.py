@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import Runtime
 from bot.clock import FrozenClock
-from bot.delivery.dispatcher import Dispatcher, Skip
+from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, Skip
 from bot.delivery.kinds import build_renderers
 from bot.delivery.outbox import FAILED, SENT, SKIPPED, Claimed, Envelope
 from bot.delivery.pacing import Limits, Pacer
@@ -232,8 +232,9 @@ async def test_a_429_pauses_every_send_for_retry_after(
     assert received(fake, users) == Counter(dict.fromkeys(users, 1))
     [flood] = send_calls(fake, 429)
     sent = send_calls(fake)
-    in_flight = 0.1  # calls already on their way when the 429 was answered
-    assert [t for t in sent if flood + in_flight < t < flood + 1.0] == []
+    during = [round(t - flood, 3) for t in sent if flood < t < flood + 1.0]
+    # only sends already on their way when the 429 was answered may finish during the pause
+    assert len(during) < DeliveryConfig().in_flight and all(t < 0.3 for t in during), during
     assert any(t < flood for t in sent) and any(t > flood + 1.0 for t in sent)
     # (that the end of a pause is no burst is tested on the pacer itself: test_pacing.py)
 

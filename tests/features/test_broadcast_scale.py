@@ -105,9 +105,7 @@ async def states(database_url: str) -> dict[str, int]:
     """The outbox between two runtimes, read with an engine of its own."""
     engine = create_engine(database_url)
     try:
-        return await Outbox(create_session_factory(engine), SystemClock()).counts(
-            kind="broadcast"
-        )
+        return await Outbox(create_session_factory(engine), SystemClock()).counts(kind="broadcast")
     finally:
         await engine.dispose()
 

@@ -204,8 +204,13 @@ async def test_an_arabic_organizer_writes_to_registered_attendees_in_arabic(
     )
     assert figures in text_of(now_showing(bot, progress))
     assert text_of(progress).startswith(
-        await expected(bot, "ar", "📣 <b>Broadcast #{id}</b> to {audience}", id="1", audience=
-            await expected(bot, "ar", "registered attendees"))
+        await expected(
+            bot,
+            "ar",
+            "📣 <b>Broadcast #{id}</b> to {audience}",
+            id="1",
+            audience=await expected(bot, "ar", "registered attendees"),
+        )
     )
 
 

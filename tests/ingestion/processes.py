@@ -91,7 +91,9 @@ class BotProcess:
         deadline = time.monotonic() + timeout
         while not await self._ready(calls_before):
             if self.process.poll() is not None:
-                raise AssertionError(f"the bot exited with {self.process.returncode}: {self.output}")
+                raise AssertionError(
+                    f"the bot exited with {self.process.returncode}: {self.output}"
+                )
             if time.monotonic() > deadline:
                 raise AssertionError(f"the bot did not start within {timeout} s: {self.output}")
             await asyncio.sleep(0.05)

@@ -31,9 +31,7 @@ WORKSHOP = "5 tools verifying video"
 
 
 @pytest.fixture
-async def bot_on(
-    fake: FakeBotApi, sample_db: str, clock: FrozenClock
-) -> AsyncIterator[BotHarness]:
+async def bot_on(fake: FakeBotApi, sample_db: str, clock: FrozenClock) -> AsyncIterator[BotHarness]:
     """The polling bot on SQLite and on PostgreSQL."""
     async with BotHarness.running(fake, sample_db, clock) as harness:
         yield harness

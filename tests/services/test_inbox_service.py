@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -131,6 +132,41 @@ async def test_a_chats_next_update_waits_until_the_one_before_is_finished(
     assert meanwhile == []
     assert ids(second) == [2]
     assert ids(again) == [2]  # a released update goes first again, 3 still waits
+
+
+async def test_concurrent_claimers_never_share_an_update_or_a_chat(
+    empty_db: str, clock: FrozenClock
+) -> None:
+    engines = [create_engine(empty_db) for _ in range(4)]  # as if four instances
+    workers = [InboxService(create_session_factory(e), clock) for e in engines]
+    try:
+        await workers[0].store([message(n, chat_id=500 + n % 7) for n in range(1, 61)])
+        seen: list[list[InboxItem]] = []
+        held: dict[int | None, int] = {}  # chat -> the update someone is processing
+        last: dict[int | None, int] = {}  # chat -> its last finished update
+
+        async def work(inbox: InboxService) -> None:
+            while claimed := await inbox.claim(limit=3):
+                seen.append(claimed)
+                for item in claimed:
+                    assert item.chat_id not in held  # one update of a chat at a time
+                    assert item.update_id > last.get(item.chat_id, 0)  # in order
+                    held[item.chat_id] = item.update_id
+                await asyncio.sleep(0.001)
+                for item in claimed:
+                    del held[item.chat_id]
+                    last[item.chat_id] = item.update_id
+                    await inbox.finish(item.update_id)
+
+        await asyncio.gather(*(work(w) for w in workers))
+        counts = await workers[0].counts()
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+    handled = [item.update_id for claimed in seen for item in claimed]
+    assert sorted(handled) == list(range(1, 61))  # each once
+    assert counts == {"done": 60}
 
 
 async def test_claim_respects_limit(inbox: InboxService) -> None:

@@ -1,0 +1,98 @@
+"""What an import changed (or, on a dry run, would change), for organizers."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from bot.domain.changes import SessionChange
+from bot.i18n import Localizer
+from bot.presentation import Button, Reply
+from bot.presentation.programme import fit
+from bot.services.programme import ImportSummary
+
+LISTED = 15
+
+
+def import_report(l10n: Localizer, summary: ImportSummary) -> list[str]:
+    if summary.applied:
+        lines = [l10n._("✅ <b>Programme imported.</b>")]
+    else:
+        lines = [l10n._("🔍 <b>Dry run: nothing has been changed yet.</b>")]
+    lines.append(
+        l10n.ngettext("{n} session in the file.", "{n} sessions in the file.", summary.sessions)
+    )
+    renamed = [l10n._("{old} → {new}", old=old, new=new) for old, new in summary.renamed]
+    sections = [
+        (
+            l10n.ngettext("➕ {n} added:", "➕ {n} added:", len(summary.added)),
+            [l10n.join([title]) for title in summary.added],
+        ),
+        (
+            l10n.ngettext("➖ {n} removed:", "➖ {n} removed:", len(summary.removed)),
+            [l10n.join([title]) for title in summary.removed],
+        ),
+        (l10n.ngettext("✏️ {n} renamed:", "✏️ {n} renamed:", len(summary.renamed)), renamed),
+        (
+            l10n.ngettext(
+                "🔁 {n} moved in time or room, or cancelled:",
+                "🔁 {n} moved in time or room, or cancelled:",
+                len(summary.changes),
+            ),
+            [change_line(l10n, change) for change in summary.changes],
+        ),
+    ]
+    for heading, items in sections:
+        if not items:
+            continue
+        lines += ["", heading, *(f"• {item}" for item in items[:LISTED])]
+        if len(items) > LISTED:
+            lines.append(l10n.ngettext("… and {n} more", "… and {n} more", len(items) - LISTED))
+    if not any(items for _, items in sections):
+        lines += ["", l10n._("Nothing changes: the programme is the same.")]
+    return lines
+
+
+def change_line(l10n: Localizer, change: SessionChange) -> str:
+    if change.after.cancelled and not change.before.cancelled:
+        return l10n._("{title}: cancelled", title=change.title)
+    parts = []
+    if change.before.starts_at != change.after.starts_at:
+        parts.append(
+            l10n._(
+                "{old_day} {old_time} → {new_day} {new_time}",
+                old_day=l10n.day(change.before.starts_at),
+                old_time=l10n.time(change.before.starts_at),
+                new_day=l10n.day(change.after.starts_at),
+                new_time=l10n.time(change.after.starts_at),
+            )
+        )
+    if change.before.room != change.after.room:
+        parts.append(
+            l10n._(
+                "room {old} → {new}", old=change.before.room or "-", new=change.after.room or "-"
+            )
+        )
+    if change.before.cancelled and not change.after.cancelled:
+        parts.append(l10n._("back in the programme"))
+    return l10n._("{title}: {what}", title=change.title, what=Markup(", ".join(parts)))
+
+
+def dry_run_reply(l10n: Localizer, summary: ImportSummary, apply_data: str) -> Reply:
+    buttons = ((Button(l10n._("✅ Apply"), apply_data), Button(l10n._("✖ Cancel"), "noop")),)
+    return Reply(fit(import_report(l10n, summary)), buttons=buttons)
+
+
+def applied_reply(l10n: Localizer, summary: ImportSummary) -> Reply:
+    return Reply(fit(import_report(l10n, summary)))
+
+
+def format_error(l10n: Localizer, report: str) -> Reply:
+    return Reply(
+        l10n._(
+            "⚠️ <b>This file cannot be imported.</b> Nothing was changed.\n{report}", report=report
+        )
+    )
+
+
+def nothing_pending(l10n: Localizer) -> str:
+    return l10n._("There is no import waiting to be applied. Send the file again.")

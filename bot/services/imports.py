@@ -1,0 +1,164 @@
+"""Loading a programme from a file or URL: fetch (aiohttp), parse (in a thread), apply."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import aiohttp
+from sqlalchemy import select
+
+from bot.clock import Clock, SystemClock
+from bot.db import models as m
+from bot.db.engine import SessionFactory
+from bot.domain.views import UserProfile
+from bot.importers import Format, parse_programme
+from bot.importers.base import Problem, ProgrammeFormatError
+from bot.services import conversations
+from bot.services.audit import ORGANIZER_ROLES, NotAllowed, record
+from bot.services.programme import ImportSummary, ProgrammeService
+
+MAX_PROGRAMME_BYTES = 20_000_000
+FLOW = "import"
+FETCH_TIMEOUT = aiohttp.ClientTimeout(total=60)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    name: str
+    data: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    unchanged: bool = False  # 304 Not Modified
+
+
+@dataclass(frozen=True)
+class PendingImport:
+    name: str
+    file_ref: str  # the Telegram file id the organizer sent
+
+
+class ImportService:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        programme: ProgrammeService,
+        timezone: str,
+        clock: Clock | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._programme = programme
+        self._timezone = timezone
+        self._clock = clock or SystemClock()
+
+    async def preview(
+        self, actor: UserProfile, name: str, data: bytes, file_ref: str
+    ) -> ImportSummary:
+        """An organizer sent a schedule file: the dry-run diff, and the file kept for Apply."""
+        await self._check(actor, "import-preview", name)
+        summary = await self.load(name, data, dry_run=True)
+        async with self._sessions.begin() as db:
+            await conversations.save(
+                db, actor.id, FLOW, "confirm", {"name": name, "file": file_ref}, self._clock.now()
+            )
+        return summary
+
+    async def pending(self, actor: UserProfile) -> PendingImport | None:
+        await self._check(actor, "import", "")
+        async with self._sessions.begin() as db:
+            saved = await conversations.load(db, actor.id, FLOW, self._clock.now())
+        if saved is None:
+            return None
+        return PendingImport(str(saved.data["name"]), str(saved.data["file"]))
+
+    async def apply_file(self, actor: UserProfile, name: str, data: bytes) -> ImportSummary:
+        """Apply the previewed file (once: a second Apply finds nothing pending)."""
+        await self._check(actor, "import", name)
+        async with self._sessions.begin() as db:
+            if not await conversations.drop(db, actor.id, FLOW):
+                raise LookupError("nothing to apply")
+        summary = await self.load(name, data)
+        async with self._sessions.begin() as db:
+            record(
+                db,
+                actor,
+                "import",
+                at=self._clock.now(),
+                subject=name,
+                detail=f"{len(summary.changes)} changes, {len(summary.added)} added",
+            )
+        return summary
+
+    async def _check(self, actor: UserProfile, action: str, subject: str) -> None:
+        if actor.role in ORGANIZER_ROLES:
+            return
+        async with self._sessions.begin() as db:
+            record(db, actor, action, at=self._clock.now(), subject=subject, outcome="refused")
+        raise NotAllowed(f"{action} is for organizers")
+
+    async def load(
+        self, name: str, data: bytes, *, format: Format | None = None, dry_run: bool = False
+    ) -> ImportSummary:
+        """Parse and apply; ProgrammeFormatError names the file, the place and the problem."""
+        key, event_name = await self._current_event()
+        programme = await asyncio.to_thread(
+            parse_programme,
+            name,
+            data,
+            format=format,
+            timezone=self._timezone,
+            event_key=key,
+            event_name=event_name,
+        )
+        return await self._programme.apply(programme, dry_run=dry_run)
+
+    async def event_timezone(self) -> str:
+        async with self._sessions() as db:
+            zone = await db.scalar(select(m.Event.timezone).order_by(m.Event.id.desc()).limit(1))
+        return zone or self._timezone
+
+    async def _current_event(self) -> tuple[str | None, str | None]:
+        """Re-imports update the event already loaded, whatever the file calls it."""
+        async with self._sessions() as db:
+            row = (
+                await db.execute(
+                    select(m.Event.key, m.Event.name).order_by(m.Event.id.desc()).limit(1)
+                )
+            ).first()
+        return (row[0], row[1]) if row else (None, None)
+
+
+async def fetch(
+    location: str, *, etag: str | None = None, last_modified: str | None = None
+) -> Fetched:
+    """A local path, or an http(s) URL fetched with a conditional request when we can."""
+    if urlsplit(location).scheme not in ("http", "https"):
+        path = Path(location)
+        data = await asyncio.to_thread(path.read_bytes)
+        return Fetched(path.name, data)
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    async with (
+        aiohttp.ClientSession(timeout=FETCH_TIMEOUT) as http,
+        http.get(location, headers=headers) as response,
+    ):
+        if response.status == 304:
+            return Fetched(location, b"", etag, last_modified, unchanged=True)
+        if response.status != 200:
+            raise ProgrammeFormatError(
+                location, [Problem("", f"the server answered HTTP {response.status}")]
+            )
+        data = await response.content.read(MAX_PROGRAMME_BYTES + 1)
+        if len(data) > MAX_PROGRAMME_BYTES:
+            raise ProgrammeFormatError(location, [Problem("", "the file is larger than 20 MB")])
+        return Fetched(
+            urlsplit(location).path.rsplit("/", 1)[-1] or location,
+            data,
+            response.headers.get("ETag"),
+            response.headers.get("Last-Modified"),
+        )
