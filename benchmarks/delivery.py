@@ -175,7 +175,7 @@ async def fill(sessions: Any, rows: int, due: list[datetime] | datetime) -> None
 
 # --------------------------------------------------------------------------- one case
 async def run_case(
-    kind: str, rows: int, rate: float, due_mode: str, pg: str, trace: bool
+    kind: str, rows: int, rate: float, due_mode: str, in_flight: int, pg: str, trace: bool
 ) -> dict[str, Any]:
     from sqlalchemy import func, select
 
@@ -185,6 +185,7 @@ async def run_case(
 
     fake = FakeProcess(rows)
     result: dict[str, Any] = {"db": kind, "rows": rows, "rate": rate, "due": due_mode}
+    result["in_flight"] = in_flight
     with tempfile.TemporaryDirectory() as directory:
         url, pg_name = await create_database(kind, pg, Path(directory))
         settings = Settings(
@@ -192,6 +193,7 @@ async def run_case(
             api_base_url=fake.base_url,
             database_url=url,
             delivery_per_second=rate,
+            delivery_in_flight=in_flight,
         )
         runtime = Runtime.build(settings)
         try:
@@ -272,6 +274,12 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1000.0, help="DELIVERY_PER_SECOND")
     parser.add_argument("--spread-rows", type=int, default=1000, help="0: no spread case")
     parser.add_argument("--spread-rate", type=float, default=30.0)
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        default=4,
+        help="DELIVERY_IN_FLIGHT: the fake answers in ~2 ms, so 1000/s needs only ~2-4",
+    )
     parser.add_argument("--tracemalloc", action="store_true", help="trace allocations (slow)")
     parser.add_argument(
         "--postgres-url", default=os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES
@@ -286,7 +294,15 @@ def main() -> int:
     if args.case:
         kind, rows, rate, due = args.case.split(":")
         outcome = asyncio.run(
-            run_case(kind, int(rows), float(rate), due, args.postgres_url, args.tracemalloc)
+            run_case(
+                kind,
+                int(rows),
+                float(rate),
+                due,
+                args.in_flight,
+                args.postgres_url,
+                args.tracemalloc,
+            )
         )
         print(json.dumps(outcome))
         return 0
@@ -301,7 +317,7 @@ def main() -> int:
     )
     for rows, rate, mode in cases:
         command = [sys.executable, __file__, "--case", f"{args.db}:{rows}:{rate}:{mode}"]
-        command += ["--postgres-url", args.postgres_url]
+        command += ["--postgres-url", args.postgres_url, "--in-flight", str(args.in_flight)]
         if args.tracemalloc:
             command.append("--tracemalloc")
         child = subprocess.run(command, capture_output=True, text=True, check=False)

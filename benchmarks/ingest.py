@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,12 @@ SECRET = "bench-Secret_0"
 HOOK = "/telegram/hook"
 SEARCHES = ("climate", "journalism", "election", "media freedom", "verification", "haze")
 PRESS = "press"
-CYCLE = ("/programme", PRESS, "/now", PRESS, "search", PRESS)
+MIXES = {
+    # schedule questions: what attendees ask all day
+    "schedule": ("/programme", PRESS, "/now", PRESS, "search", PRESS),
+    # a static answer: isolates ingestion (inbox, worker, user lookup) from the queries
+    "light": ("/help",),
+}
 ANSWER_TIMEOUT = 10.0
 SCRATCH_DB = "symposium_bench"
 
@@ -205,9 +210,10 @@ class Attendee:
 class Load:
     """Builds updates as Telegram would, POSTs them, and times the answers."""
 
-    def __init__(self, fake: FakeBotApi, url: str, users: int) -> None:
+    def __init__(self, fake: FakeBotApi, url: str, users: int, mix: str = "schedule") -> None:
         self.fake = fake
         self.url = url
+        self.cycle = MIXES[mix]
         self.attendees = {
             7_000_000 + n: Attendee(fake.user(7_000_000 + n, f"A{n}", language_code="en"))
             for n in range(users)
@@ -238,7 +244,7 @@ class Load:
         self.http = None
 
     def _update(self, attendee: Attendee) -> dict[str, Any]:
-        step = CYCLE[next(attendee.step) % len(CYCLE)]
+        step = self.cycle[next(attendee.step) % len(self.cycle)]
         if step == PRESS and attendee.target is not None:
             pressed = self._press(attendee)
             if pressed is not None:
@@ -327,13 +333,14 @@ class Load:
                 attendee = next(free)
             sends.append(asyncio.create_task(self.send(attendee)))
         futures = await asyncio.gather(*sends)
-        done, pending = await asyncio.wait(futures, timeout=ANSWER_TIMEOUT)
+        _, pending = await asyncio.wait(futures, timeout=ANSWER_TIMEOUT)
         self.lost += len(pending)
 
     async def warm_up(self) -> None:
         """Each attendee introduces themselves and gets a message with buttons to press."""
+        first = self.cycle.index("search") if "search" in self.cycle else 0
         for attendee in self.attendees.values():
-            attendee.step = itertools.count(CYCLE.index("search"))
+            attendee.step = itertools.count(first)
         await asyncio.gather(*(self._first(a) for a in self.attendees.values()))
 
     async def _first(self, attendee: Attendee) -> None:
@@ -365,14 +372,14 @@ async def measure(
     name: str,
     load: Load,
     bot: BotUnderTest,
-    run: Callable[[], Any],
+    run: Coroutine[Any, Any, None],
     seconds: float,
     skip: float,
 ) -> Result:
     load.latencies.clear()
     load.lost = 0
     cpu0, driver0, wall0 = bot.cpu_seconds(), time.process_time(), time.perf_counter()
-    await run()
+    await run
     wall = time.perf_counter() - wall0
     cpu = (bot.cpu_seconds() - cpu0) / wall
     driver = (time.process_time() - driver0) / wall
@@ -427,21 +434,20 @@ async def benchmark(args: argparse.Namespace, database_url: str, directory: Path
     results: list[Result] = []
     async with FakeBotApi() as fake:
         fake.hub.note_id(1_000_000)
-        for maker in (
-            lambda: real_bot(fake, database_url, directory, args.cprofile),
-            lambda: echo_bot(fake, directory),
+        for bot in (
+            real_bot(fake, database_url, directory, args.cprofile),
+            echo_bot(fake, directory),
         ):
-            bot = maker()
             await bot.start()
             try:
-                load = Load(fake, f"http://127.0.0.1:{bot.port}{HOOK}", args.users)
+                load = Load(fake, f"http://127.0.0.1:{bot.port}{HOOK}", args.users, args.mix)
                 async with load.session():
                     await load.warm_up()
                     saturated = await measure(
                         f"{bot.name}, saturated",
                         load,
                         bot,
-                        lambda load=load: load.closed_loop(args.seconds),
+                        load.closed_loop(args.seconds),
                         args.seconds,
                         1.0,
                     )
@@ -453,7 +459,7 @@ async def benchmark(args: argparse.Namespace, database_url: str, directory: Path
                             f"{bot.name}, at {rate:.0f} upd/s (half)",
                             load,
                             bot,
-                            lambda load=load, rate=rate: load.open_loop(rate, args.seconds),
+                            load.open_loop(rate, args.seconds),
                             args.seconds,
                             1.0,
                         )
@@ -470,6 +476,7 @@ def main() -> int:
     parser.add_argument("--postgres-url", default=os.environ.get("TEST_POSTGRES_URL"))
     parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
     parser.add_argument("--users", type=int, default=64, help="simulated attendees")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="schedule", help="what they ask")
     parser.add_argument("--cprofile", action="store_true", help="write bot.prof (cProfile)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--serve-echo", type=int, metavar="PORT", help=argparse.SUPPRESS)
@@ -478,7 +485,10 @@ def main() -> int:
         asyncio.run(serve_echo(args.serve_echo))
         return 0
     directory = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-    print(f"database: {args.db}; {args.users} attendees; {args.seconds:.0f} s each; {directory}")
+    print(
+        f"database: {args.db}; mix: {args.mix}; {args.users} attendees; {args.seconds:.0f} s "
+        f"each; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {directory}"
+    )
     database_url = prepare_database(args.db, args.postgres_url, directory)
     try:
         ours, half, echo = asyncio.run(benchmark(args, database_url, directory))
@@ -488,6 +498,7 @@ def main() -> int:
     ratio = ours.rate / echo.rate
     print(f"throughput ratio (ours / bare PTB): {ratio:.2f}   target >= 0.80")
     print(f"p99 at half the saturating rate: {half.p99_ms:.1f} ms   target < 50 ms")
+    print(f"load average afterwards: {os.getloadavg()[0]:.1f}")
     if not args.keep and not args.cprofile:
         for path in directory.iterdir():
             path.unlink()

@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=50)
     audit.set_defaults(handler=_audit)
 
+    stats = commands.add_parser("stats", help="the organizers' figures")
+    stats.add_argument("--lang", choices=["ar", "en", "ms", "ur"], default="en")
+    stats.set_defaults(handler=_stats)
+
     chat = commands.add_parser("chat", help="the terminal playground (no Telegram needed)")
     chat.add_argument("--lang", choices=["ar", "en", "ms", "ur"], default="en")
     chat.add_argument("--at", type=datetime.fromisoformat, help="pretend it is this local time")
@@ -208,6 +212,26 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
             f"{line.at.isoformat(timespec='seconds')}\t{line.actor_id or '-'}\t{line.action}"
             f"\t{line.subject}\t{line.outcome}\t{line.detail}"
         )
+    return 0
+
+
+async def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.i18n import Catalogs, Localizer, strip_bidi
+    from bot.presentation.organizers import stats_report
+    from bot.services.stats import StatsService
+
+    engine = create_engine(settings.database_url)
+    try:
+        figures = await StatsService(create_session_factory(engine), SystemClock()).figures(
+            None, args.lang
+        )
+    finally:
+        await engine.dispose()
+    l10n = Localizer(args.lang, Catalogs().get(args.lang), settings.event_timezone)
+    text = stats_report(l10n, figures).text
+    print(html.unescape(re.sub(r"<[^>]+>", "", strip_bidi(text))))
     return 0
 
 

@@ -37,6 +37,7 @@ class Settings:
     delivery_lease_seconds: float = 60.0
     delivery_max_attempts: int = 5
     delivery_send_timeout: float = 15.0  # seconds to wait for Telegram's answer to a send
+    delivery_in_flight: int = 16  # sends awaiting an answer at once (rate x round trip)
     digest_time: str = "07:30"  # local event time of the daily digest
     schedule_url: str | None = None  # live sync: re-import this programme on a timer
     schedule_sync_minutes: float = 10.0
@@ -91,6 +92,7 @@ class Settings:
             delivery_lease_seconds=_positive(values, "DELIVERY_LEASE_SECONDS", 60.0),
             delivery_max_attempts=int(_positive(values, "DELIVERY_MAX_ATTEMPTS", 5)),
             delivery_send_timeout=_positive(values, "DELIVERY_SEND_TIMEOUT", 15.0),
+            delivery_in_flight=int(_positive(values, "DELIVERY_IN_FLIGHT", 16)),
             digest_time=_clock_time(values.get("DIGEST_TIME") or "07:30"),
             schedule_url=values.get("SCHEDULE_URL") or None,
             schedule_sync_minutes=_positive(values, "SCHEDULE_SYNC_MINUTES", 10.0),

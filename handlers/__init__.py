@@ -52,6 +52,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("promote", organizers.promote),
         ("demote", organizers.demote),
         ("audit", organizers.audit),
+        ("stats", organizers.stats),
         ("broadcast", broadcasts.broadcast),
         ("broadcasts", broadcasts.history),
         ("register", registration.register),

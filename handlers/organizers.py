@@ -90,3 +90,16 @@ def _target(message: Message, args: list[str]) -> int | None:
     if replied is not None and isinstance(replied.forward_origin, MessageOriginUser):
         return replied.forward_origin.sender_user.id
     return None
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    profile = context.profile
+    if profile is None:
+        return
+    try:
+        figures = await context.services.stats.figures(profile, context.l10n.locale)
+    except NotAllowed:
+        log.warning("user %s (role %s) tried /stats", profile.id, profile.role)
+        await send(update, context, screens.not_allowed(context.l10n))
+        return
+    await send(update, context, screens.stats_report(context.l10n, figures))

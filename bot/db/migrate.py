@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,9 +29,24 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 async def is_current(engine: AsyncEngine) -> bool:
     """True when the database is at the newest migration."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return await schema_state(engine) == "current"
+
+
+async def schema_state(engine: AsyncEngine) -> str:
+    """The database against this code's migrations: "current"; "pending" (older: run
+    `symposium-bot db upgrade`); or "newer" (a newer release already migrated it; migrations
+    are additive, so this code keeps working during a rolling upgrade)."""
+    script = ScriptDirectory.from_config(alembic_config())
     async with engine.connect() as connection:
         current = await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )
-    return current == head
+    if current == script.get_current_head():
+        return "current"
+    if current is None:
+        return "pending"
+    try:
+        script.get_revision(current)
+    except CommandError:  # a revision this code has never heard of
+        return "newer"
+    return "pending"

@@ -97,6 +97,11 @@ class Localizer:
         wrapped = [isolate(html.escape(item, quote=False)) for item in items]
         return str(format_list(wrapped, style=style, locale=self._babel)) if wrapped else ""
 
+    def join_rendered(self, items: Iterable[str]) -> str:
+        """A localized list of items already rendered by this localizer (escaped, isolated)."""
+        items = list(items)
+        return str(format_list(items, locale=self._babel)) if items else ""
+
     def language_name(self, code: str) -> str:
         try:
             name = Locale.parse(code).get_display_name(self._babel)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from babel import Locale
+from markupsafe import Markup
+
 from bot.i18n import Localizer
 from bot.presentation import Reply
 from bot.presentation.attendee import profession_name
 from bot.services.checkin import CheckIn
 from bot.services.roles import AuditLine, RoleChange
+from bot.services.stats import Figures
 
 
 def checkin_usage(l10n: Localizer) -> Reply:
@@ -87,3 +91,65 @@ def audit_log(l10n: Localizer, lines: Sequence[AuditLine]) -> Reply:
             )
         )
     return Reply("\n".join(rows))
+
+
+def stats_report(l10n: Localizer, figures: Figures) -> Reply:
+    """The organizers' dashboard in one message."""
+    territories = Locale.parse(l10n.locale).territories
+    lines = [
+        l10n._("📊 <b>Symposium figures</b>"),
+        "",
+        l10n.ngettext("🎫 {n} registration", "🎫 {n} registrations", figures.registrations),
+    ]
+    if figures.by_role:
+        roles = [_count(l10n, profession_name(l10n, role), n) for role, n in figures.by_role]
+        lines.append(l10n._("By role: {list}", list=Markup(l10n.join_rendered(roles))))
+    if figures.by_country:
+        countries = [_count(l10n, territories.get(code, code), n) for code, n in figures.by_country]
+        lines.append(l10n._("By country: {list}", list=Markup(l10n.join_rendered(countries))))
+    if figures.by_language:
+        languages = [_count(l10n, l10n.language_name(code), n) for code, n in figures.by_language]
+        lines.append(l10n._("By language: {list}", list=Markup(l10n.join_rendered(languages))))
+    lines += [
+        "",
+        l10n.ngettext("👥 {n} user", "👥 {n} users", figures.users),
+        l10n.ngettext(
+            "🟢 {n} active in the last 24 hours",
+            "🟢 {n} active in the last 24 hours",
+            figures.active_today,
+        ),
+    ]
+    if figures.top_sessions:
+        lines += ["", l10n._("⭐ <b>Most bookmarked</b>")]
+        lines += [_count(l10n, title, n) for title, n in figures.top_sessions]
+    if figures.seats:
+        lines += ["", l10n._("🪑 <b>Workshop seats</b>")]
+        lines += [
+            l10n._(
+                "{title}: {taken}/{capacity}",
+                title=title,
+                taken=l10n.number(taken),
+                capacity=l10n.number(capacity),
+            )
+            for title, taken, capacity in figures.seats
+        ]
+    if figures.delivery:
+        states = [_count(l10n, _state(l10n, state), n) for state, n in figures.delivery]
+        lines += ["", l10n._("📬 Delivery: {list}", list=Markup(l10n.join_rendered(states)))]
+    return Reply("\n".join(lines))
+
+
+def _count(l10n: Localizer, name: str, n: int) -> str:
+    return l10n._("{title}: {count}", title=name, count=l10n.number(n))
+
+
+def _state(l10n: Localizer, state: str) -> str:
+    names = {
+        "pending": l10n._("pending"),
+        "sending": l10n._("sending"),
+        "sent": l10n._("sent"),
+        "failed": l10n._("failed"),
+        "skipped": l10n._("skipped"),
+        "cancelled": l10n._("cancelled"),
+    }
+    return names.get(state, state)

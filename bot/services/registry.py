@@ -27,6 +27,7 @@ from bot.services.reminders import ReminderService
 from bot.services.roles import RoleService
 from bot.services.schedule import ScheduleService
 from bot.services.seats import SeatService
+from bot.services.stats import StatsService
 from bot.services.users import UserService
 
 ZONE_CACHE = timedelta(seconds=60)
@@ -48,6 +49,7 @@ class Services:
     checkin: CheckinService
     outbox: Outbox
     roles: RoleService
+    stats: StatsService
     reminders: ReminderService
     changes: ChangeNotices
     digest: DigestService
@@ -76,6 +78,7 @@ class Services:
             checkin=CheckinService(sessions, clock),
             outbox=Outbox(sessions, clock),
             roles=RoleService(sessions, clock, settings.admins),
+            stats=StatsService(sessions, clock),
             registration=RegistrationService(sessions, clock, seats),
             reminders=ReminderService(sessions, clock, schedule, settings.digest_time),
             changes=ChangeNotices(sessions, clock, schedule),

@@ -107,9 +107,11 @@ class BotProcess:
 
     async def get(self, path: str) -> tuple[int, dict[str, object]]:
         try:
-            async with aiohttp.ClientSession() as http:
-                async with http.get(f"http://127.0.0.1:{self.port}{path}") as response:
-                    return response.status, await response.json()
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(f"http://127.0.0.1:{self.port}{path}") as response,
+            ):
+                return response.status, await response.json()
         except (aiohttp.ClientError, TimeoutError):
             return -1, {}
 
@@ -124,7 +126,7 @@ class BotProcess:
         assert self.process is not None
         started = time.monotonic()
         self.process.send_signal(signal.SIGTERM)
-        while self.process.poll() is None and time.monotonic() - started < timeout:
+        while self.process.poll() is None and time.monotonic() - started < timeout:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         return self.process.poll(), time.monotonic() - started
 

@@ -1,0 +1,99 @@
+"""Figures organizers watch during the event: registrations, activity, agendas, seats, delivery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.clock import Clock
+from bot.db import models as m
+from bot.db.engine import SessionFactory
+from bot.domain.views import UserProfile
+from bot.services.audit import ORGANIZER_ROLES, NotAllowed, record
+from bot.services.schedule import summary_of
+
+ACTIVE_WINDOW = timedelta(hours=24)
+TOP = 5
+
+
+@dataclass(frozen=True)
+class Figures:
+    registrations: int
+    by_role: tuple[tuple[str, int], ...]
+    by_country: tuple[tuple[str, int], ...]
+    by_language: tuple[tuple[str, int], ...]
+    users: int
+    active_today: int
+    top_sessions: tuple[tuple[str, int], ...]  # (title in the reader's language, bookmarks)
+    seats: tuple[tuple[str, int, int], ...]  # (title, taken, capacity)
+    delivery: tuple[tuple[str, int], ...]  # outbox state -> rows
+
+
+class StatsService:
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def figures(self, actor: UserProfile | None, locale: str) -> Figures:
+        """`actor` None is the command line, already trusted."""
+        now = self._clock.now()
+        if actor is not None and actor.role not in ORGANIZER_ROLES:
+            async with self._sessions.begin() as db:
+                record(db, actor, "stats", at=now, outcome="refused")
+            raise NotAllowed("stats are for organizers")
+        async with self._sessions() as db:
+            confirmed = m.Registration.status == "confirmed"
+
+            async def grouped(column: object) -> tuple[tuple[str, int], ...]:
+                rows = await db.execute(
+                    select(column, func.count())  # type: ignore[call-overload]
+                    .where(confirmed)
+                    .group_by(column)
+                    .order_by(func.count().desc(), column)
+                )
+                return tuple((str(k), int(n)) for k, n in rows.all())
+
+            bookmarks = func.count(m.Bookmark.id).label("n")
+            top = await db.execute(
+                select(m.Session, bookmarks)
+                .join(m.Bookmark, m.Bookmark.session_id == m.Session.id)
+                .group_by(m.Session.id)
+                .order_by(bookmarks.desc(), m.Session.starts_at)
+                .limit(TOP)
+            )
+            taken = (
+                select(func.count())
+                .where(
+                    m.Reservation.session_id == m.Session.id, m.Reservation.status == "confirmed"
+                )
+                .scalar_subquery()
+            )
+            seats = await db.execute(
+                select(m.Session, taken)
+                .where(m.Session.capacity.is_not(None))
+                .order_by(m.Session.starts_at)
+            )
+            delivery = await db.execute(
+                select(m.OutboxMessage.state, func.count()).group_by(m.OutboxMessage.state)
+            )
+            return Figures(
+                registrations=int(await db.scalar(select(func.count()).where(confirmed)) or 0),
+                by_role=await grouped(m.Registration.profession),
+                by_country=(await grouped(m.Registration.country))[:10],
+                by_language=await grouped(m.Registration.language),
+                users=int(await db.scalar(select(func.count()).select_from(m.User)) or 0),
+                active_today=int(
+                    await db.scalar(
+                        select(func.count()).where(m.User.last_seen >= now - ACTIVE_WINDOW)
+                    )
+                    or 0
+                ),
+                top_sessions=tuple((summary_of(s, locale).title, int(n)) for s, n in top.all()),
+                seats=tuple(
+                    (summary_of(s, locale).title, int(n), int(s.capacity or 0))
+                    for s, n in seats.all()
+                ),
+                delivery=tuple((str(state), int(n)) for state, n in sorted(delivery.all())),
+            )
