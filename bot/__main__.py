@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot import speaker_cli
 from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
 
@@ -90,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="the organizers' figures")
     stats.add_argument("--lang", choices=["ar", "en", "ms", "ur"], default="en")
     stats.set_defaults(handler=_stats)
+
+    speaker_cli.add_parser(commands)
 
     chat = commands.add_parser("chat", help="the terminal playground (no Telegram needed)")
     chat.add_argument("--lang", choices=["ar", "en", "ms", "ur"], default="en")
@@ -270,7 +273,7 @@ async def _deliver(settings: Settings, args: argparse.Namespace) -> int:
     await runtime.start(commands=False)
     try:
         if args.once:
-            await runtime.services.digest.plan()
+            await runtime.planner.run_once()  # digests, speakers' alerts
             sent = await runtime.dispatcher.drain()
             await runtime.progress.run_once()  # broadcasts' progress messages and states
             print(f"handled {sent} outbox rows")

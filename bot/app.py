@@ -67,7 +67,7 @@ class Runtime:
         application = build_application(settings, services)
         worker = InboxWorker(application, inbox)
         dispatcher = build_dispatcher(settings, services, application, SenderLock(engine))
-        planner = Planner([services.digest.plan], clock, dispatcher.wake)
+        planner = Planner([services.digest.plan, services.speakers.plan], clock, dispatcher.wake)
         progress = build_progress(settings, services, application, dispatcher)
         return cls(
             settings, engine, services, inbox, application, worker, dispatcher, planner, progress

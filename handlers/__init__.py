@@ -29,6 +29,7 @@ from handlers import (
     rooms,
     search,
     settings,
+    speakers,
     start,
 )
 
@@ -58,6 +59,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("register", registration.register),
         ("me", registration.me),
         ("cancel", registration.cancel),
+        ("invite", speakers.invite),
+        ("revoke", speakers.revoke),
+        ("mysessions", speakers.my_sessions),
     ]
     for name, callback in commands:
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -88,6 +92,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (r"^me:", registration.me_pressed),
         (r"^bc:", broadcasts.pressed),
         (r"^bcx:", broadcasts.cancel_pressed),
+        (r"^spip:", speakers.invite),
+        (r"^spi:", speakers.invite_pressed),
+        (r"^spc:", speakers.checkin_pressed),
     ]
     for pattern, callback in callbacks:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -381,3 +381,48 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set once nothing is pending or in flight: the progress monitor stops watching.
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SpeakerInvite(Base):
+    """A one-time link for a speaker's Telegram account; only the token's SHA-256 is kept."""
+
+    __tablename__ = "speaker_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("speakers.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SpeakerLink(Base):
+    """A Telegram account that speaks as a programme speaker (one account per speaker)."""
+
+    __tablename__ = "speaker_links"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("speakers.id", ondelete="CASCADE"), unique=True
+    )
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SpeakerCheckin(Base):
+    """A speaker's answer to "are you here?" before one of their sessions."""
+
+    __tablename__ = "speaker_checkins"
+    __table_args__ = (UniqueConstraint("session_id", "speaker_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12))  # here | late
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -13,6 +13,7 @@ from bot.i18n import Localizer
 from bot.presentation import Reply, broadcast_status
 from bot.presentation import agenda as agenda_screens
 from bot.presentation import reminders as reminder_screens
+from bot.presentation import speakers as speaker_screens
 
 if TYPE_CHECKING:
     from bot.services.registry import Services
@@ -23,6 +24,10 @@ REMINDER = "reminder"  # bot.services.reminders
 SCHEDULE_CHANGE = "schedule_change"  # bot.services.changes
 DIGEST = "digest"  # bot.services.digest
 BROADCAST = "broadcast"  # bot.domain.broadcasts.KIND
+SPEAKER_ALERT = "speaker_alert"  # bot.services.speaker_alerts
+SPEAKER_CHECKIN = "speaker_checkin"
+SPEAKER_CHANGE = "speaker_change"
+SPEAKERS_MISSING = "speakers_missing"
 
 
 def build_renderers(services: Services) -> dict[str, Render]:
@@ -75,6 +80,34 @@ def build_renderers(services: Services) -> dict[str, Render]:
             return Skip("broadcast gone")
         return broadcast_status.delivered(content, l10n.locale)
 
+    async def speaker_alert(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        found = await services.speaker_desk.alert(
+            int(row.payload["session_id"]),
+            row.recipient_id,
+            l10n.locale,
+            datetime.fromisoformat(row.payload["starts_at"]),
+        )
+        if isinstance(found, Dropped):
+            return Skip(found.reason)
+        if row.kind == SPEAKER_CHECKIN:
+            return speaker_screens.checkin_question(l10n, found)
+        return speaker_screens.alert(l10n, found)
+
+    async def speaker_change(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        notice = await services.changes.notice(
+            row.payload, row.recipient_id, l10n.locale, bookmarked_only=False
+        )
+        if isinstance(notice, Dropped):
+            return Skip(notice.reason)
+        return speaker_screens.session_change(l10n, notice)
+
+    async def speakers_missing(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        starts_at = datetime.fromisoformat(row.payload["starts_at"])
+        report = await services.speaker_desk.missing(starts_at, l10n.locale)
+        if isinstance(report, Dropped):
+            return Skip(report.reason)
+        return speaker_screens.missing_report(l10n, report)
+
     return {
         NOTICE: notice,
         SEAT_PROMOTED: seat_promoted,
@@ -82,4 +115,8 @@ def build_renderers(services: Services) -> dict[str, Render]:
         SCHEDULE_CHANGE: schedule_change,
         DIGEST: digest,
         BROADCAST: broadcast,
+        SPEAKER_ALERT: speaker_alert,
+        SPEAKER_CHECKIN: speaker_alert,
+        SPEAKER_CHANGE: speaker_change,
+        SPEAKERS_MISSING: speakers_missing,
     }

@@ -40,6 +40,9 @@ VERBS = {
     "me": 1,  # my registration: show, edit, badge, delete, erase
     "bc": 2,  # broadcast dialogue: action, value (audience kind, id, locale or "")
     "bcx": 1,  # cancel a confirmed broadcast: its id
+    "spi": 1,  # invite this speaker: speaker id
+    "spip": 1,  # speaker invite picker: page
+    "spc": 2,  # speaker check-in: session id, h (here) | l (late)
     "help": 0,
     "noop": 0,
     "impa": 0,  # apply the schedule file just previewed  # page counter: does nothing

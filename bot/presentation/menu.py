@@ -173,6 +173,7 @@ def command_descriptions(l10n: Localizer) -> list[tuple[str, str]]:
         ("settings", l10n._("Reminders, morning summary and language")),
         ("register", l10n._("Register for the symposium")),
         ("me", l10n._("My registration and badge")),
+        ("mysessions", l10n._("Speakers: my sessions")),
         ("cancel", l10n._("Cancel the registration in progress")),
         ("language", l10n._("Choose your language")),
         ("help", l10n._("Help")),

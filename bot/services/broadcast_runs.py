@@ -3,6 +3,7 @@ monitor shows, cancelling, and the organizers' history."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -38,21 +39,26 @@ class BroadcastRuns:
         self._sessions = sessions
         self._clock = clock
         self._contents: OrderedDict[int, Content] = OrderedDict()
+        self._loading = asyncio.Lock()
 
     async def content(self, broadcast_id: int) -> Content | None:
         """The texts and attachment, for the renderer (cached: thousands of rows ask)."""
         found = self._contents.get(broadcast_id)
         if found is not None:
             return found
-        async with self._sessions() as db:
-            row = await db.get(m.Broadcast, broadcast_id)
-            if row is None:
-                return None
-            found = store.content_of(row)
-        self._contents[broadcast_id] = found
-        if len(self._contents) > CACHED_CONTENTS:
-            self._contents.popitem(last=False)
-        return found
+        async with self._loading:  # a whole batch misses at once: one query, not a hundred
+            found = self._contents.get(broadcast_id)
+            if found is not None:
+                return found
+            async with self._sessions() as db:
+                row = await db.get(m.Broadcast, broadcast_id)
+                if row is None:
+                    return None
+                found = store.content_of(row)
+            self._contents[broadcast_id] = found
+            if len(self._contents) > CACHED_CONTENTS:
+                self._contents.popitem(last=False)
+            return found
 
     async def cancel(self, actor: UserProfile, broadcast_id: int) -> BroadcastView | None:
         """Stop what has not gone out yet; messages already in flight still arrive."""
@@ -121,7 +127,7 @@ class BroadcastRuns:
             creator = await db.get(m.User, row.creator_id)
             locale = creator.locale if creator else "en"
             return Refreshed(
-                await store.view(db, row, locale),
+                await store.view(db, row, locale, figures),
                 locale,
                 row.progress_chat_id,
                 row.progress_message_id,

@@ -118,21 +118,24 @@ async def figures(db: AsyncSession, broadcast_id: int) -> Figures:
     return Figures.of((state, bool(flag), int(n)) for state, flag, n in rows.all())
 
 
-async def view(db: AsyncSession, row: m.Broadcast, locale: str) -> BroadcastView:
+async def view(
+    db: AsyncSession, row: m.Broadcast, locale: str, figures_now: Figures | None = None
+) -> BroadcastView:
     audience = audience_of(row)
-    texts = content_of(row).texts
+    content = content_of(row)
+    texts = content.texts
     return BroadcastView(
         id=row.id,
         audience=audience,
         audience_label=await audiences.label(db, audience, locale),
         default_locale=row.default_locale,
         versions=(row.default_locale, *sorted(t for t in texts if t != row.default_locale)),
-        attachment=content_of(row).attachment,
+        attachment=content.attachment,
         scheduled_at=row.scheduled_at,
         created_at=row.created_at,
         state=State(row.state),
         total=row.total,
-        figures=await figures(db, row.id),
+        figures=figures_now or await figures(db, row.id),
     )
 
 

@@ -34,15 +34,15 @@ from bot.domain.broadcasts import (
     Problem,
     Step,
     check_text,
-    parse_send_time,
     versions_fit,
 )
 from bot.domain.locales import is_supported
+from bot.domain.send_times import parse_send_time
 from bot.domain.views import UserProfile
 from bot.services import audiences, conversations
 from bot.services import broadcast_store as store
 from bot.services.audit import ORGANIZER_ROLES, NotAllowed, record
-from bot.services.schedule import ScheduleService
+from bot.services.schedule import NoEventError, ScheduleService
 
 SESSION_MATCHES = 8
 CONFIRM_ATTEMPTS = 2
@@ -100,13 +100,17 @@ class BroadcastService:
             return await self._decorate(db, prompt, actor.locale)
 
     async def receive(self, actor: UserProfile, incoming: Incoming, zone: str) -> Prompt | None:
-        """A message for the dialogue; None when there is no dialogue to feed."""
+        """A message for the dialogue; None when there is no dialogue to feed, or when it is
+        a file or sticker and no message is awaited (a schedule file to import, say)."""
         async with self._sessions.begin() as db:
             now = self._clock.now()
             saved = await store.load_draft(db, actor.id, now)
             if saved is None or saved.step is Step.SENT:
                 return None
             step, draft = saved.step, saved.draft
+            media = incoming.attachment is not None or not incoming.supported
+            if media and step not in (Step.TEXT, Step.VERSION):
+                return None
             if step is Step.SESSION:
                 return await self._find_sessions(draft, incoming.plain, actor.locale)
             try:
@@ -250,7 +254,10 @@ class BroadcastService:
 
     async def _find_sessions(self, draft: Draft, words: str, locale: str) -> Prompt:
         query = " ".join(words.split())[:100]
-        found = (await self._schedule.search(query, locale)).sessions[:SESSION_MATCHES]
+        try:
+            found = (await self._schedule.search(query, locale)).sessions[:SESSION_MATCHES]
+        except NoEventError:  # no programme loaded yet: nothing can match
+            found = ()
         problem = None if found else Problem.NO_MATCH
         return Prompt(Step.SESSION, draft, problem=problem, query=query, sessions=found)
 

@@ -21,6 +21,7 @@ from bot.db.engine import SessionFactory
 from bot.delivery.outbox import PENDING, Envelope, cancel
 from bot.domain.changes import SessionChange, SlotState, notice_variant, worth_telling
 from bot.domain.reminder_views import ChangeNotice, Dropped, SlotView
+from bot.services import speaker_alerts
 from bot.services.reminders import bookmarkers, enqueue_all, follow_session, session_subject
 from bot.services.schedule import ScheduleService
 from bot.services.translations import pick
@@ -37,7 +38,9 @@ def slot_of(session: m.Session) -> SlotState:
 async def on_session_change(
     db: AsyncSession, session: m.Session, change: SessionChange, now: datetime
 ) -> int:
-    """Reminders follow the change; bookmarkers are told. Returns the notices queued."""
+    """Reminders follow the change; the session's speakers are told first, then
+    bookmarkers. Returns the attendees' notices queued."""
+    await speaker_alerts.on_session_change(db, session, change, now)
     users = await bookmarkers(db, session.id)
     if change.retimed or change.cancelled or change.restored:
         await follow_session(db, session, users, now)
@@ -92,8 +95,9 @@ class ChangeNotices:
         self._schedule = schedule
 
     async def notice(
-        self, payload: dict[str, Any], user_id: int, locale: str
+        self, payload: dict[str, Any], user_id: int, locale: str, *, bookmarked_only: bool = True
     ) -> ChangeNotice | Dropped:
+        """`bookmarked_only` False: for the session's speakers, who need no bookmark."""
         session_id = int(payload["session_id"])
         before = SlotState.from_json(payload["before"])
         after = SlotState.from_json(payload["after"])
@@ -110,7 +114,7 @@ class ChangeNotices:
                 )
             )
             rooms = await self._room_names(db, row.event_id, {before.room, after.room}, locale)
-        if bookmarked is None:
+        if bookmarked is None and bookmarked_only:
             return Dropped("the session is no longer in the user's agenda")
         if not worth_telling(before, after, self._clock.now()):
             return Dropped("the session is over")

@@ -24,6 +24,8 @@ from bot.db.engine import SessionFactory
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 3
+# Plain UPDATEs: no ORM objects to keep in step, so skip SQLAlchemy's session bookkeeping.
+CORE = {"synchronize_session": False}
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class InboxService:
                 target = m.InboxUpdate.update_id.in_(oldest.scalar_subquery())
             rows = await db.execute(
                 update(m.InboxUpdate)
+                .execution_options(**CORE)
                 .where(target)
                 .values(
                     state="processing",
@@ -122,6 +125,7 @@ class InboxService:
         async with self._sessions.begin() as db:
             await db.execute(
                 update(m.InboxUpdate)
+                .execution_options(**CORE)
                 .where(m.InboxUpdate.update_id == update_id)
                 .values(
                     state="failed" if error else "done",
@@ -136,6 +140,7 @@ class InboxService:
         async with self._sessions.begin() as db:
             await db.execute(
                 update(m.InboxUpdate)
+                .execution_options(**CORE)
                 .where(m.InboxUpdate.update_id.in_(list(update_ids)))
                 .where(m.InboxUpdate.state == "processing")
                 .values(state="pending", lease_until=None)

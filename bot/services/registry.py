@@ -27,6 +27,8 @@ from bot.services.reminders import ReminderService
 from bot.services.roles import RoleService
 from bot.services.schedule import ScheduleService
 from bot.services.seats import SeatService
+from bot.services.speaker_desk import SpeakerDesk
+from bot.services.speakers import SpeakerService
 from bot.services.stats import StatsService
 from bot.services.users import UserService
 
@@ -55,6 +57,8 @@ class Services:
     digest: DigestService
     broadcasts: BroadcastService
     broadcast_runs: BroadcastRuns
+    speakers: SpeakerService
+    speaker_desk: SpeakerDesk
     _zone: tuple[str, datetime] | None = field(default=None, repr=False)
 
     @classmethod
@@ -85,6 +89,8 @@ class Services:
             digest=DigestService(sessions, clock, settings.digest_time),
             broadcasts=BroadcastService(sessions, clock, schedule),
             broadcast_runs=BroadcastRuns(sessions, clock),
+            speakers=SpeakerService(sessions, clock, schedule),
+            speaker_desk=SpeakerDesk(sessions, clock, schedule),
         )
 
     async def localizer(self, locale: str) -> Localizer:

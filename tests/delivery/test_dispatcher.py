@@ -106,8 +106,8 @@ async def test_429_5xx_and_403_neither_lose_nor_repeat_a_message(
 async def test_a_timed_out_send_is_retried_and_may_arrive_twice(
     fake: FakeBotApi, empty_db: str, clock: FrozenClock
 ) -> None:
-    """The send took effect but its answer never came: Telegram has no idempotency key, so
-    the retry is the only duplicate the engine ever produces, one per timeout at most."""
+    """The send took effect but its answer never came. Telegram has no idempotency key, so
+    the retry is a second copy: at most one per timeout (a crash is the other way to one)."""
     async with delivery_runtime(fake, empty_db, clock, delivery_send_timeout=0.3) as runtime:
         users = await people(runtime, fake, 10)
         await put(runtime.services.sessions, [notice(u) for u in users])

@@ -21,6 +21,7 @@ from bot.delivery.outbox import (
     SKIPPED,
     Claimed,
     Outbox,
+    SentRow,
     cancel,
 )
 from tests.delivery.support import (
@@ -173,6 +174,23 @@ async def test_settling_releases_the_lease(sessions: SessionFactory) -> None:
     assert await outbox.claim(10, LEASE, "w") == []  # the retry is not due yet
     clock.advance(timedelta(seconds=2))
     assert [r.id for r in await outbox.claim(10, LEASE, "w")] == [b.id]
+
+
+async def test_sent_many_stores_a_group_of_deliveries_at_once(sessions: SessionFactory) -> None:
+    outbox = Outbox(sessions, FrozenClock(NOW))
+    await put(sessions, [notice(FIRST_USER + i) for i in range(3)])
+    a, b, c = await outbox.claim(10, LEASE, "w")
+
+    await outbox.sent_many(
+        [SentRow(a.id, 11, "ar", NOW + timedelta(seconds=1)), SentRow(b.id, None, "en", NOW)]
+    )
+
+    found = {r.id: r for r in await rows(sessions)}
+    assert [
+        (found[x.id].state, found[x.id].telegram_message_id, found[x.id].locale) for x in (a, b, c)
+    ] == [(SENT, 11, "ar"), (SENT, None, "en"), (SENDING, None, "en")]
+    assert found[a.id].sent_at == NOW + timedelta(seconds=1)
+    assert found[a.id].lease_until is None and found[c.id].lease_until == NOW + LEASE
 
 
 async def test_two_concurrent_claimers_never_get_the_same_row(empty_db: str) -> None:

@@ -69,7 +69,7 @@ async def compose(
 ) -> SentMessage:
     """/broadcast, an audience button's callback data, the message; returns the versions step."""
     [start] = await bot.send(org, "/broadcast")
-    [ask] = await bot.press_data(org, start, f"bc:aud:{audience}")
+    [_ask] = await bot.press_data(org, start, f"bc:aud:{audience}")
     [versions] = await bot.send_formatted(org, text, list(entities))
     return versions
 
@@ -81,15 +81,36 @@ async def preview(bot: BotHarness, org: FakeUser, versions: SentMessage) -> list
 async def add_version(
     bot: BotHarness, org: FakeUser, versions: SentMessage, locale: str, text: str
 ) -> SentMessage:
-    [ask] = await bot.press_data(org, versions, f"bc:ver:{locale}")
+    [_ask] = await bot.press_data(org, versions, f"bc:ver:{locale}")
     [versions] = await bot.send(org, text)
     return versions
 
 
 async def deliver(bot: BotHarness) -> None:
-    """Send what is due, then let the monitor bring the progress message up to date."""
-    await bot.runtime.dispatcher.drain()
+    """Send what is due, then let the monitor bring the progress message up to date.
+
+    The serving dispatcher may hold a batch of its own when `drain` finds nothing left to
+    claim, so wait until no broadcast row is due or in flight before the monitor looks.
+    """
+    async with asyncio.timeout(10):
+        while True:
+            await bot.runtime.dispatcher.drain()
+            if not await unsettled(bot):
+                break
+            await asyncio.sleep(0.02)
     await bot.runtime.progress.run_once()
+
+
+async def unsettled(bot: BotHarness) -> int:
+    outbox = m.OutboxMessage
+    due = (outbox.state == "pending") & (outbox.due_at <= bot.clock.now())
+    async with bot.runtime.services.sessions() as db:
+        found = await db.scalar(
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.kind == "broadcast", due | (outbox.state == "sending"))
+        )
+    return int(found or 0)
 
 
 def last(bot: BotHarness, user: FakeUser) -> SentMessage:
@@ -122,7 +143,7 @@ async def test_everyone_gets_their_language_version_or_the_default_with_bold_kep
     versions = await compose(bot, org, "all", "Welcome to day two!", bold)
     versions = await add_version(bot, org, versions, "ar", "مرحبا بكم في اليوم الثاني!")
     versions = await add_version(bot, org, versions, "ms", "Selamat datang ke hari kedua!")
-    intro, *shown, summary = await preview(bot, org, versions)
+    _intro, *shown, summary = await preview(bot, org, versions)
     [progress] = await bot.press(org, summary, "Send now")
     await deliver(bot)
 
@@ -178,10 +199,10 @@ async def test_an_arabic_organizer_writes_to_registered_attendees_in_arabic(
         await register(bot, READERS[locale])
 
     [start] = await bot.send(org, "/broadcast")
-    [ask] = await bot.press_data(org, start, "bc:aud:reg")
+    [_ask] = await bot.press_data(org, start, "bc:aud:reg")
     [versions] = await bot.send(org, "الجلسة الختامية في القاعة الكبرى\n17:00 اليوم")
     versions = await add_version(bot, org, versions, "en", "Closing session in the Great Hall")
-    intro, arabic, english, summary = await preview(bot, org, versions)
+    _intro, arabic, english, summary = await preview(bot, org, versions)
     [progress] = await bot.press_data(org, summary, "bc:now:")
     await deliver(bot)
 
@@ -278,7 +299,7 @@ async def test_a_track_audience_reaches_people_with_any_of_its_sessions(bot: Bot
 
     [start] = await bot.send(org, "/broadcast")
     [tracks] = await bot.press(org, start, "By track")
-    [ask_text] = await bot.press(org, tracks, "Climate reporting")
+    [_ask_text] = await bot.press(org, tracks, "Climate reporting")
     [versions] = await bot.send(org, "Climate track: lunch is in the garden.")
     *_, summary = await preview(bot, org, versions)
     await bot.press(org, summary, "Send now")
@@ -305,7 +326,7 @@ async def test_a_photo_broadcast_arrives_as_a_photo_with_its_caption(bot: BotHar
     )
     await bot.processed(update["update_id"])
     versions = last(bot, org)
-    intro, poster, summary = await preview(bot, org, versions)
+    _intro, poster, summary = await preview(bot, org, versions)
     await bot.press(org, summary, "Send now")
     await deliver(bot)
 
@@ -333,7 +354,7 @@ async def test_a_long_text_is_refused_with_telegrams_limit(bot: BotHarness) -> N
 
 # --- scheduling and cancelling ------------------------------------------------------------------
 async def schedule(bot: BotHarness, org: FakeUser, summary: SentMessage, when: str) -> SentMessage:
-    [ask] = await bot.press(org, summary, "Schedule")
+    [_ask] = await bot.press(org, summary, "Schedule")
     [confirm] = await bot.send(org, when)
     return confirm
 
@@ -537,3 +558,32 @@ async def test_cancel_discards_the_draft(bot: BotHarness) -> None:
     assert text_of(discarded) == "Broadcast discarded. Nothing was sent."
     assert "Mapping Urban Floods" in text_of(search)
     assert await broadcasts(bot) == []
+
+
+async def test_a_document_is_the_message_only_when_the_draft_awaits_one(bot: BotHarness) -> None:
+    people = await readers(bot)
+    org = await organizer(bot)
+    [start] = await bot.send(org, "/broadcast")
+
+    csv = await bot.fake.send_document(org, "programme.csv", b"not,a,schedule\n", "text/csv")
+    await bot.processed(csv["update_id"])
+    not_ours = last(bot, org)  # the schedule importer had it: the draft was choosing people
+    [_ask] = await bot.press_data(org, start, "bc:aud:all")
+    update = await bot.fake.send_document(
+        org, "map.pdf", b"%PDF-1.4 venue map", "application/pdf", caption="Venue map"
+    )
+    await bot.processed(update["update_id"])
+    *_, summary = await preview(bot, org, last(bot, org))
+    await bot.press(org, summary, "Send now")
+    await deliver(bot)
+
+    assert not_ours.message_id > start.message_id
+    assert text_of(not_ours).startswith("⚠️ This file cannot be imported.")
+    file_id = update["message"]["document"]["file_id"]
+    for person in people.values():
+        received = last(bot, person)
+        assert (received.kind, received.file_id, received.caption) == (
+            "document",
+            file_id,
+            "Venue map",
+        )

@@ -79,7 +79,27 @@ async def test_apply_sample_reports_what_it_imported(
 ) -> None:
     summary = await ProgrammeService(sessions, IMPORT_CLOCK).apply(sample)
 
-    assert summary == ImportSummary(rooms=8, tracks=8, speakers=44, sessions=67, removed_sessions=0)
+    assert summary == ImportSummary(
+        rooms=8,
+        tracks=8,
+        speakers=44,
+        sessions=67,
+        removed_sessions=0,
+        added=tuple(s.title for s in sample.sessions),
+    )
+
+
+async def test_a_dry_run_reports_the_same_and_writes_nothing(
+    sessions: SessionFactory, sample: ProgrammeData
+) -> None:
+    service = ProgrammeService(sessions, IMPORT_CLOCK)
+
+    dry = await service.apply(sample, dry_run=True)
+    real = await service.apply(sample)
+
+    assert not dry.applied
+    assert dry.added == real.added
+    assert len(real.added) == 67
 
 
 async def test_apply_sample_stores_every_record(

@@ -1,0 +1,238 @@
+"""What speakers see (their welcome, their sessions, alerts, check-in) and the organizers'
+invite screens and report of speakers not yet here."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from markupsafe import Markup
+
+from bot.domain.paging import paginate
+from bot.domain.reminder_views import ChangeNotice
+from bot.domain.speakers import (
+    HERE,
+    LATE,
+    Invite,
+    MissingReport,
+    SpeakerAlert,
+    SpeakerHome,
+    SpeakerSession,
+)
+from bot.domain.views import SessionSummary, SpeakerSummary
+from bot.i18n import Localizer
+from bot.presentation import Button, Reply
+from bot.presentation import reminders as reminder_screens
+from bot.presentation.callbacks import cb
+from bot.presentation.people import speaker_button
+from bot.presentation.programme import (
+    fit,
+    nav_row,
+    page_counter,
+    people_lines,
+    room_line,
+    session_line,
+    when_line,
+)
+
+INVITES_PER_PAGE = 10
+
+
+# --- organizers ------------------------------------------------------------------------------
+def invite_picker(l10n: Localizer, speakers: Sequence[SpeakerSummary], page_number: int) -> Reply:
+    page = paginate(speakers, page_number, INVITES_PER_PAGE)
+    lines = [l10n._("🔗 <b>Speaker invites</b>"), l10n._("Choose the speaker to invite.")]
+    if page.count > 1:
+        lines += ["", page_counter(l10n, page)]
+    rows: list[tuple[Button, ...]] = [
+        (Button(speaker_button(s).label, cb("spi", s.id)),) for s in page.items
+    ]
+    rows.append(nav_row(l10n, page, lambda p: cb("spip", p)))
+    return Reply("\n".join(lines), buttons=tuple(r for r in rows if r))
+
+
+def invite_link(l10n: Localizer, invite: Invite, link: str) -> Reply:
+    lines = [
+        l10n._(
+            "🔗 A one-time link for <b>{name}</b>, valid until {day}:",
+            name=invite.speaker_name,
+            day=l10n.day(invite.expires_at),
+        ),
+        f"<code>{html.escape(link)}</code>",  # copied as it is: never isolated
+        "",
+        l10n._(
+            "Send it to the speaker only. Whoever opens it first becomes this speaker in the bot."
+        ),
+    ]
+    return Reply("\n".join(lines))
+
+
+def no_speakers(l10n: Localizer) -> Reply:
+    return Reply(l10n._("The programme has no speakers yet."))
+
+
+def revoke_usage(l10n: Localizer) -> Reply:
+    return Reply(l10n._("Send the speaker's key: /revoke KEY"))
+
+
+def revoked(l10n: Localizer, count: int) -> Reply:
+    return Reply(
+        l10n.ngettext("🚫 {n} open invite revoked.", "🚫 {n} open invites revoked.", count)
+    )
+
+
+def unknown_speaker(l10n: Localizer) -> Reply:
+    return Reply(l10n._("❓ No speaker has this key."))
+
+
+def missing_report(l10n: Localizer, report: MissingReport) -> Reply:
+    lines = [
+        l10n.ngettext(
+            "⚠️ {n} speaker of the {time} sessions has not confirmed being here:",
+            "⚠️ {n} speakers of the {time} sessions have not confirmed being here:",
+            len(report.missing),
+            time=l10n.time(report.starts_at),
+        ),
+        "",
+    ]
+    for person in report.missing:
+        if person.status == LATE:
+            line = l10n._(
+                "🏃 {name} ({title}): running late", name=person.name, title=person.session_title
+            )
+        else:
+            line = l10n._(
+                "❔ {name} ({title}): no answer", name=person.name, title=person.session_title
+            )
+        lines.append(line)
+    return Reply(fit(lines))
+
+
+# --- speakers --------------------------------------------------------------------------------
+def linked(l10n: Localizer, home: SpeakerHome) -> Reply:
+    lines = [
+        l10n._("🎤 Welcome, <b>{name}</b>! You are now linked as a speaker.", name=home.name),
+        l10n._(
+            "I will alert you before each of your sessions and tell you at once if one changes."
+        ),
+        "",
+        *_session_lines(l10n, home.sessions),
+    ]
+    return Reply(fit(lines))
+
+
+def invite_refused(l10n: Localizer, reason: str) -> Reply:
+    texts = {
+        "used": l10n._(
+            "🔒 This invite link has already been used. Ask the organizers for a new one."
+        ),
+        "expired": l10n._("⌛ This invite link has expired. Ask the organizers for a new one."),
+        "revoked": l10n._("🚫 This invite link was withdrawn. Ask the organizers for a new one."),
+    }
+    default = l10n._("❓ This invite link is not valid. Check that you copied all of it.")
+    return Reply(texts.get(reason, default))
+
+
+def not_a_speaker(l10n: Localizer) -> Reply:
+    return Reply(
+        l10n._("This is for speakers. Open the invite link the organizers sent you first.")
+    )
+
+
+def my_sessions(l10n: Localizer, home: SpeakerHome) -> Reply:
+    lines = [l10n._("🎤 <b>Your sessions</b>, {name}", name=home.name), ""]
+    lines += _session_lines(l10n, home.sessions)
+    return Reply(fit(lines))
+
+
+def alert(l10n: Localizer, found: SpeakerAlert) -> Reply:
+    title = found.item.session.title
+    headline = l10n.ngettext(
+        "🎤 Your session <b>{title}</b> starts in {n} minute.",
+        "🎤 Your session <b>{title}</b> starts in {n} minutes.",
+        found.minutes,
+        title=title,
+    )
+    return Reply(fit([headline, "", *_facts(l10n, found.item)]))
+
+
+def checkin_question(l10n: Localizer, found: SpeakerAlert) -> Reply:
+    session = found.item.session
+    text = l10n.ngettext(
+        "🎤 <b>{title}</b> starts in {n} minute. Are you at the venue?",
+        "🎤 <b>{title}</b> starts in {n} minutes. Are you at the venue?",
+        found.minutes,
+        title=session.title,
+    )
+    lines = [text, "", when_line(l10n, session.starts_at, session.ends_at)]
+    if session.room:
+        lines.append(room_line(l10n, session.room))
+    buttons = (
+        (
+            Button(l10n._("✅ I'm here"), cb("spc", session.id, "h")),
+            Button(l10n._("🏃 I'm running late"), cb("spc", session.id, "l")),
+        ),
+    )
+    return Reply(fit(lines), buttons=buttons)
+
+
+def checked_in(l10n: Localizer, item: SpeakerSession) -> Reply:
+    title = item.session.title
+    if item.checkin == HERE:
+        text = l10n._(
+            "✅ Thank you! The organizers know you are here for <b>{title}</b>.", title=title
+        )
+    else:
+        text = l10n._(
+            "🏃 Thank you, the organizers know you are running late for <b>{title}</b>.",
+            title=title,
+        )
+    buttons = (
+        (
+            Button(l10n._("✅ I'm here"), cb("spc", item.session.id, "h")),
+            Button(l10n._("🏃 I'm running late"), cb("spc", item.session.id, "l")),
+        ),
+    )
+    return Reply(text, buttons=buttons if item.checkin == LATE else ())
+
+
+def session_change(l10n: Localizer, notice: ChangeNotice) -> Reply:
+    change = reminder_screens.schedule_change(l10n, notice)
+    header = l10n._("🎤 <b>A change to your session</b>")
+    return Reply(f"{header}\n\n{change.text}")
+
+
+def _session_lines(l10n: Localizer, items: Sequence[SpeakerSession]) -> list[str]:
+    if not items:
+        return [l10n._("You have no sessions in the programme yet.")]
+    lines: list[str] = []
+    for item in items:
+        s = item.session
+        summary = SessionSummary(s.id, s.title, s.kind, s.starts_at, s.ends_at, s.room, s.cancelled)
+        lines.append(session_line(l10n, summary, show_day=True))
+        lines.append(_audience(l10n, item))
+    return lines
+
+
+def _facts(l10n: Localizer, item: SpeakerSession) -> list[str]:
+    session = item.session
+    lines = [when_line(l10n, session.starts_at, session.ends_at)]
+    if session.room:
+        lines.append(room_line(l10n, session.room))
+    lines += people_lines(l10n, session)
+    lines.append(_audience(l10n, item))
+    return lines
+
+
+def _audience(l10n: Localizer, item: SpeakerSession) -> str:
+    saved = l10n.ngettext(
+        "      ⭐ {n} attendee saved it", "      ⭐ {n} attendees saved it", item.bookmarks
+    )
+    if item.seats_taken is None or not item.session.capacity:
+        return saved
+    seats = l10n._(
+        "🪑 {taken}/{capacity} seats taken",
+        taken=l10n.number(item.seats_taken),
+        capacity=l10n.number(item.session.capacity),
+    )
+    return l10n._("{saved} · {seats}", saved=Markup(saved), seats=Markup(seats))

@@ -1,0 +1,117 @@
+"""Speakers: organizers' invites, linking by deep link, /mysessions, the check-in buttons."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.domain.speakers import RedeemFailure, deep_link
+from bot.presentation import speakers as screens
+from bot.presentation.callbacks import decode
+from bot.presentation.organizers import not_allowed
+from bot.services.audit import NotAllowed
+from bot.telegram.context import BotContext
+from bot.telegram.replies import send, show
+from handlers.fallback import stale_button
+
+log = logging.getLogger(__name__)
+
+
+async def invite(update: Update, context: BotContext) -> None:
+    """/invite, or a page of the picker: the speakers to choose from."""
+    profile = context.profile
+    if profile is None:
+        return
+    data = decode(update.callback_query.data if update.callback_query else None)
+    page = data.int_arg(0) if data and data.args and data.args[0].isdigit() else 0
+    try:
+        found = await context.services.speakers.speakers_for(profile, context.l10n.locale)
+    except NotAllowed:
+        log.warning("user %s (role %s) tried /invite", profile.id, profile.role)
+        await show(update, context, not_allowed(context.l10n))
+        return
+    if not found:
+        await show(update, context, screens.no_speakers(context.l10n))
+        return
+    await show(update, context, screens.invite_picker(context.l10n, found, page))
+
+
+async def invite_pressed(update: Update, context: BotContext) -> None:
+    """A speaker chosen in the picker: a fresh one-time link."""
+    profile = context.profile
+    data = decode(update.callback_query.data if update.callback_query else None)
+    if profile is None or data is None or not data.args[0].isdigit():
+        await stale_button(update, context)
+        return
+    try:
+        made = await context.services.speakers.invite(profile, data.int_arg(0))
+    except NotAllowed:
+        await show(update, context, not_allowed(context.l10n))
+        return
+    except LookupError:
+        await stale_button(update, context)
+        return
+    link = deep_link(context.bot.username, made.token)
+    await show(update, context, screens.invite_link(context.l10n, made, link))
+
+
+async def revoke(update: Update, context: BotContext) -> None:
+    """/revoke SPEAKER_KEY"""
+    profile = context.profile
+    if profile is None:
+        return
+    if not context.args:
+        await send(update, context, screens.revoke_usage(context.l10n))
+        return
+    try:
+        count = await context.services.speakers.revoke(profile, context.args[0])
+    except NotAllowed:
+        await send(update, context, not_allowed(context.l10n))
+        return
+    except LookupError:
+        await send(update, context, screens.unknown_speaker(context.l10n))
+        return
+    await send(update, context, screens.revoked(context.l10n, count))
+
+
+async def redeem(update: Update, context: BotContext, token: str) -> None:
+    """/start spk_<token>: link the account, then greet the speaker with their sessions."""
+    profile = context.profile
+    if profile is None:
+        return
+    try:
+        await context.services.speakers.redeem(profile.id, token)
+    except RedeemFailure as failure:
+        log.info("invite refused for user %s: %s", profile.id, failure.reason)
+        await send(update, context, screens.invite_refused(context.l10n, failure.reason))
+        return
+    home = await context.services.speakers.home(profile.id, context.l10n.locale)
+    if home is not None:
+        await send(update, context, screens.linked(context.l10n, home))
+
+
+async def my_sessions(update: Update, context: BotContext) -> None:
+    profile = context.profile
+    if profile is None:
+        return
+    home = await context.services.speakers.home(profile.id, context.l10n.locale)
+    if home is None:
+        await send(update, context, screens.not_a_speaker(context.l10n))
+        return
+    await send(update, context, screens.my_sessions(context.l10n, home))
+
+
+async def checkin_pressed(update: Update, context: BotContext) -> None:
+    """ "I'm here" / "I'm running late" under the check-in question."""
+    profile = context.profile
+    data = decode(update.callback_query.data if update.callback_query else None)
+    if profile is None or data is None or not data.args[0].isdigit() or data.args[1] not in "hl":
+        await stale_button(update, context)
+        return
+    status = "here" if data.args[1] == "h" else "late"
+    item = await context.services.speaker_desk.check_in(profile.id, data.int_arg(0), status)
+    if item is None:
+        await stale_button(update, context)
+        return
+    await show(update, context, screens.checked_in(context.l10n, item))
