@@ -22,7 +22,7 @@ Rows = tuple[tuple[Button, ...], ...]
 def prompt(l10n: Localizer, found: Prompt) -> Reply:
     """The screen of the current step, after the reason the last answer was refused."""
     reply = _screen(l10n, found)
-    if found.problem is None:
+    if found.problem is None or found.step is Step.PREVIEW:  # the summary says it itself
         return reply
     return Reply(problem_text(l10n, found) + "\n\n" + reply.text, buttons=reply.buttons)
 

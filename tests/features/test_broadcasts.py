@@ -587,3 +587,33 @@ async def test_a_document_is_the_message_only_when_the_draft_awaits_one(bot: Bot
             file_id,
             "Venue map",
         )
+
+
+async def test_an_audience_with_nobody_in_it_cannot_be_sent_to(bot: BotHarness) -> None:
+    org = await organizer(bot)
+    versions = await compose(bot, org, "spk", "Speakers: please come to the green room.")
+
+    *_, summary = await preview(bot, org, versions)
+
+    assert "Recipients: 0 people" in text_of(summary)
+    assert summary.button_texts() == ["✏️ Edit", "✖ Cancel"]
+
+
+async def test_edit_changes_the_audience_and_keeps_the_message(bot: BotHarness) -> None:
+    people = await readers(bot)
+    org = await organizer(bot)
+    versions = await compose(bot, org, "all", "Kept as written")
+    *_, summary = await preview(bot, org, versions)
+
+    [picker] = await bot.press(org, summary, "Edit")
+    [audiences] = await bot.press(org, picker, "Audience")
+    [groups] = await bot.press(org, audiences, "One language")
+    _intro, kept, summary = await bot.press(org, groups, "اردو")
+    await bot.press(org, summary, "Send now")
+    await deliver(bot)
+
+    assert text_of(picker) == "✏️ What would you like to change?"
+    assert text_of(kept) == "Kept as written"
+    assert "To: people who read Urdu" in text_of(summary)
+    assert text_of(last(bot, people["ur"])) == "Kept as written"
+    assert len(bot.fake.messages(READERS["en"])) == 1
