@@ -245,7 +245,8 @@ class Load:
 
     def _update(self, attendee: Attendee) -> dict[str, Any]:
         step = self.cycle[next(attendee.step) % len(self.cycle)]
-        if step == PRESS and attendee.target is not None:
+        # No press while an answer is on its way: it could repeat the same edit ("not modified").
+        if step == PRESS and attendee.target is not None and not attendee.waiting:
             pressed = self._press(attendee)
             if pressed is not None:
                 return pressed

@@ -62,6 +62,11 @@ def test_from_env_reads_every_variable(tmp_path: Path) -> None:
     )
 
 
+def test_the_inbox_lease_is_configurable(tmp_path: Path) -> None:
+    assert settings(tmp_path).inbox_lease_seconds == 60.0
+    assert settings(tmp_path, INBOX_LEASE_SECONDS="15").inbox_lease_seconds == 15.0
+
+
 def test_from_env_admins_list_with_spaces(tmp_path: Path) -> None:
     assert settings(tmp_path, BOT_ADMINS="1, 2,3").admins == frozenset({1, 2, 3})
 
@@ -85,6 +90,7 @@ def test_from_env_empty_admins_is_nobody(tmp_path: Path) -> None:
             "WEBHOOK_SECRET",
         ),
         ({"WEBHOOK_SECRET": "x" * 257}, "WEBHOOK_SECRET"),
+        ({"INBOX_LEASE_SECONDS": "0"}, "INBOX_LEASE_SECONDS"),
     ],
 )
 def test_from_env_bad_value_raises_config_error_naming_the_variable(
