@@ -23,6 +23,7 @@ from tests.databases import (
 from tests.harness import BotHarness
 
 BACKENDS = ["sqlite", "postgres"]
+ADMIN = 900  # the Telegram id the `desk` fixture makes an admin
 KL = ZoneInfo(SAMPLE_ZONE)
 
 
@@ -108,4 +109,15 @@ async def bot(
 ) -> AsyncIterator[BotHarness]:
     """The real bot in polling mode on SQLite with the sample programme."""
     async with BotHarness.running(fake, sqlite_sample_db, clock) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def desk(
+    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
+) -> AsyncIterator[BotHarness]:
+    """The bot with one admin (`ADMIN`), for organizer journeys."""
+    async with BotHarness.running(
+        fake, sqlite_sample_db, clock, admins=frozenset({ADMIN})
+    ) as harness:
         yield harness

@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from bot.clock import FrozenClock
 from bot.db import models as m
-from bot.sandbox.fake_bot_api import FakeBotApi
+from tests.conftest import ADMIN
 from tests.features.test_cli import cli
 from tests.harness import BotHarness, text_of
 
-ADMIN = 900
 WHEN = datetime(2026, 3, 14, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def desk(
-    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
-) -> AsyncIterator[BotHarness]:
-    async with BotHarness.running(
-        fake, sqlite_sample_db, clock, admins=frozenset({ADMIN})
-    ) as harness:
-        yield harness
 
 
 async def register(bot: BotHarness, user_id: int, name: str, code: str, **extra: str) -> None:

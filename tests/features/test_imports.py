@@ -17,15 +17,14 @@ from bot.clock import FrozenClock
 from bot.db import models as m
 from bot.db.engine import create_engine, create_session_factory
 from bot.delivery.outbox import PENDING
-from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.services.imports import ImportService
 from bot.services.programme import ProgrammeService
 from bot.services.sync import ScheduleSync
+from tests.conftest import ADMIN
 from tests.features.test_cli import cli
 from tests.harness import BotHarness, text_of
 
 DATA = Path(__file__).parents[1] / "importers" / "data" / "pretalx-rc3-excerpt.json"
-ADMIN = 900
 MOVED_GUID = "c3642671"  # "Der faule Admin automatisiert…", 11:30 on 27 December
 
 
@@ -158,16 +157,6 @@ async def test_live_sync_uses_conditional_requests_and_stays_quiet_when_unchange
     assert second is None  # 304 Not Modified
     assert seen[1].get("If-None-Match") == '"v1"'
     assert notices is None
-
-
-@pytest.fixture
-async def desk(
-    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
-) -> AsyncIterator[BotHarness]:
-    async with BotHarness.running(
-        fake, sqlite_sample_db, clock, admins=frozenset({ADMIN})
-    ) as harness:
-        yield harness
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from bot.clock import FrozenClock
-from bot.sandbox.fake_bot_api import FakeBotApi
+from tests.conftest import ADMIN
 from tests.features.test_checkin_and_exports import register
 from tests.features.test_cli import cli
 from tests.harness import BotHarness, text_of
-
-ADMIN = 900
-
-
-@pytest.fixture
-async def desk(
-    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
-) -> AsyncIterator[BotHarness]:
-    async with BotHarness.running(
-        fake, sqlite_sample_db, clock, admins=frozenset({ADMIN})
-    ) as harness:
-        yield harness
 
 
 async def test_stats_show_registrations_agendas_seats_and_delivery(desk: BotHarness) -> None:
