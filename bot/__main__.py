@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import logging
 import os
-import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -119,7 +117,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.db.engine import create_engine, create_session_factory
     from bot.db.migrate import upgrade
-    from bot.i18n import Catalogs, Localizer, strip_bidi
+    from bot.i18n import Catalogs, Localizer, plain_text
     from bot.importers import Format
     from bot.importers.base import ProgrammeFormatError
     from bot.presentation.imports import import_report
@@ -166,7 +164,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         await engine.dispose()
     l10n = Localizer("en", Catalogs().get("en"), zone)
     report = "\n".join(import_report(l10n, summary))
-    print(html.unescape(re.sub(r"<[^>]+>", "", strip_bidi(report))))
+    print(plain_text(report))
     return 0
 
 
@@ -221,7 +219,7 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
 async def _stats(settings: Settings, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.db.engine import create_engine, create_session_factory
-    from bot.i18n import Catalogs, Localizer, strip_bidi
+    from bot.i18n import Catalogs, Localizer, plain_text
     from bot.presentation.organizers import stats_report
     from bot.services.stats import StatsService
 
@@ -234,7 +232,7 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> int:
         await engine.dispose()
     l10n = Localizer(args.lang, Catalogs().get(args.lang), settings.event_timezone)
     text = stats_report(l10n, figures).text
-    print(html.unescape(re.sub(r"<[^>]+>", "", strip_bidi(text))))
+    print(plain_text(text))
     return 0
 
 

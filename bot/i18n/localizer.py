@@ -28,6 +28,7 @@ from bot.domain.locales import RIGHT_TO_LEFT
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
 log = logging.getLogger(__name__)
 _BIDI_CONTROLS = re.compile("[\u2066-\u2069\u200e\u200f]")
+_TAG = re.compile(r"<[^>]+>")
 
 Value = str | int | float | Markup
 ListStyle = Literal["standard", "or", "unit"]
@@ -40,6 +41,11 @@ def isolate(text: str) -> str:
 def strip_bidi(text: str) -> str:
     """Text without our isolates and marks: for logs, comparisons and tests."""
     return _BIDI_CONTROLS.sub("", text)
+
+
+def plain_text(markup: str) -> str:
+    """A message as a reader sees it, for a terminal: no tags, no bidi marks, no entities."""
+    return html.unescape(_TAG.sub("", strip_bidi(markup)))
 
 
 class Localizer:

@@ -17,7 +17,7 @@ from bot.domain.broadcast_views import BroadcastView, Content, State, Tracked
 from bot.domain.broadcasts import KIND
 from bot.domain.views import UserProfile
 from bot.services import broadcast_store as store
-from bot.services.audit import ORGANIZER_ROLES, NotAllowed, record
+from bot.services.audit import record, require_role
 
 HISTORY = 10
 CACHED_CONTENTS = 64  # a broadcast's texts never change once confirmed
@@ -64,10 +64,7 @@ class BroadcastRuns:
         """Stop what has not gone out yet; messages already in flight still arrive."""
         now = self._clock.now()
         subject = store.subject(broadcast_id)
-        if actor.role not in ORGANIZER_ROLES:
-            async with self._sessions.begin() as db:
-                record(db, actor, "broadcast_cancel", at=now, subject=subject, outcome="refused")
-            raise NotAllowed("only organizers cancel broadcasts")
+        await require_role(self._sessions, actor, "broadcast_cancel", at=now, subject=subject)
         async with self._sessions.begin() as db:
             row = await db.get(m.Broadcast, broadcast_id, with_for_update=True)
             if row is None:
@@ -81,10 +78,7 @@ class BroadcastRuns:
 
     async def history(self, actor: UserProfile, limit: int = HISTORY) -> list[BroadcastView]:
         """The newest broadcasts first, with their figures. Organizers only."""
-        if actor.role not in ORGANIZER_ROLES:
-            async with self._sessions.begin() as db:
-                record(db, actor, "broadcasts", at=self._clock.now(), outcome="refused")
-            raise NotAllowed("only organizers see broadcasts")
+        await require_role(self._sessions, actor, "broadcasts", at=self._clock.now())
         async with self._sessions() as db:
             rows = await db.scalars(
                 select(m.Broadcast).order_by(m.Broadcast.id.desc()).limit(limit)

@@ -41,7 +41,7 @@ from bot.domain.send_times import parse_send_time
 from bot.domain.views import UserProfile
 from bot.services import audiences, conversations
 from bot.services import broadcast_store as store
-from bot.services.audit import ORGANIZER_ROLES, NotAllowed, record
+from bot.services.audit import record, require_role
 from bot.services.schedule import NoEventError, ScheduleService
 
 SESSION_MATCHES = 8
@@ -74,7 +74,7 @@ class BroadcastService:
     async def begin(self, actor: UserProfile) -> Prompt:
         """/broadcast: a new draft (replacing any other dialogue), written in the
         organizer's language unless they choose another."""
-        await self._allow(actor, "broadcast")
+        await require_role(self._sessions, actor, "broadcast", at=self._clock.now())
         draft = Draft(token=secrets.token_hex(8), default_locale=actor.locale)
         async with self._sessions.begin() as db:
             await store.save_draft(db, actor.id, Step.AUDIENCE, draft, self._clock.now())
@@ -134,7 +134,7 @@ class BroadcastService:
     ) -> Confirmation | Prompt | None:
         """Send now (from the preview) or at the time typed (`scheduled`). A Prompt says why
         not (nobody to send to, the time has passed meanwhile); None: a stale button."""
-        await self._allow(actor, "broadcast")
+        await require_role(self._sessions, actor, "broadcast", at=self._clock.now())
         for attempt in range(CONFIRM_ATTEMPTS):
             try:
                 return await self._confirm_once(actor, progress, scheduled)
@@ -273,13 +273,6 @@ class BroadcastService:
             if prompt.step in (Step.PREVIEW, Step.WHEN):
                 prompt = replace(prompt, reach=await audiences.reach(db, draft.audience))
         return prompt
-
-    async def _allow(self, actor: UserProfile, action: str) -> None:
-        if actor.role in ORGANIZER_ROLES:
-            return
-        async with self._sessions.begin() as db:
-            record(db, actor, action, at=self._clock.now(), outcome="refused")
-        raise NotAllowed(f"{action} is for organizers")
 
 
 def _after_audience(draft: Draft) -> Prompt:

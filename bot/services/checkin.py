@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.views import UserProfile
-from bot.services.audit import ORGANIZER_ROLES, NotAllowed, record
+from bot.services.audit import record, require_role
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,7 @@ class CheckinService:
         """Mark attendance; a repeat says when the first check-in was. Organizers only."""
         now = self._clock.now()
         code = code.strip().upper()
-        if actor.role not in ORGANIZER_ROLES:
-            async with self._sessions.begin() as db:
-                record(db, actor, "checkin", at=now, subject=code, outcome="refused")
-            raise NotAllowed("only organizers check attendees in")
+        await require_role(self._sessions, actor, "checkin", at=now, subject=code)
         async with self._sessions.begin() as db:
             row = await db.scalar(
                 select(m.Registration)

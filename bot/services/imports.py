@@ -17,7 +17,7 @@ from bot.domain.views import UserProfile
 from bot.importers import Format, parse_programme
 from bot.importers.base import Problem, ProgrammeFormatError
 from bot.services import conversations
-from bot.services.audit import ORGANIZER_ROLES, NotAllowed, record
+from bot.services.audit import record, require_role
 from bot.services.programme import ImportSummary, ProgrammeService
 
 MAX_PROGRAMME_BYTES = 20_000_000
@@ -57,7 +57,9 @@ class ImportService:
         self, actor: UserProfile, name: str, data: bytes, file_ref: str
     ) -> ImportSummary:
         """An organizer sent a schedule file: the dry-run diff, and the file kept for Apply."""
-        await self._check(actor, "import-preview", name)
+        await require_role(
+            self._sessions, actor, "import-preview", at=self._clock.now(), subject=name
+        )
         summary = await self.load(name, data, dry_run=True)
         async with self._sessions.begin() as db:
             await conversations.save(
@@ -66,7 +68,7 @@ class ImportService:
         return summary
 
     async def pending(self, actor: UserProfile) -> PendingImport | None:
-        await self._check(actor, "import", "")
+        await require_role(self._sessions, actor, "import", at=self._clock.now(), subject="")
         async with self._sessions.begin() as db:
             saved = await conversations.load(db, actor.id, FLOW, self._clock.now())
         if saved is None:
@@ -75,7 +77,7 @@ class ImportService:
 
     async def apply_file(self, actor: UserProfile, name: str, data: bytes) -> ImportSummary:
         """Apply the previewed file (once: a second Apply finds nothing pending)."""
-        await self._check(actor, "import", name)
+        await require_role(self._sessions, actor, "import", at=self._clock.now(), subject=name)
         async with self._sessions.begin() as db:
             if not await conversations.drop(db, actor.id, FLOW):
                 raise LookupError("nothing to apply")
@@ -90,13 +92,6 @@ class ImportService:
                 detail=f"{len(summary.changes)} changes, {len(summary.added)} added",
             )
         return summary
-
-    async def _check(self, actor: UserProfile, action: str, subject: str) -> None:
-        if actor.role in ORGANIZER_ROLES:
-            return
-        async with self._sessions.begin() as db:
-            record(db, actor, action, at=self._clock.now(), subject=subject, outcome="refused")
-        raise NotAllowed(f"{action} is for organizers")
 
     async def load(
         self, name: str, data: bytes, *, format: Format | None = None, dry_run: bool = False

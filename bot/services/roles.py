@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.views import UserProfile
-from bot.services.audit import NotAllowed, record
+from bot.services.audit import ADMIN_ROLES, record, require_role
 
 ORGANIZER, ATTENDEE, ADMIN = "organizer", "attendee", "admin"
 
@@ -52,8 +52,7 @@ class RoleService:
 
     async def audit(self, actor: UserProfile | None, limit: int = 20) -> list[AuditLine]:
         """The newest entries first; `actor` None is the command line (already trusted)."""
-        if actor is not None and actor.role != ADMIN:
-            await self._refuse(actor, "audit", "")
+        await require_role(self._sessions, actor, "audit", at=self._clock.now(), roles=ADMIN_ROLES)
         async with self._sessions() as db:
             rows = await db.scalars(
                 select(m.AuditEntry)
@@ -65,8 +64,14 @@ class RoleService:
             ]
 
     async def _set(self, actor: UserProfile, user_id: int, role: str, action: str) -> RoleChange:
-        if actor.role != ADMIN:
-            await self._refuse(actor, action, str(user_id))
+        await require_role(
+            self._sessions,
+            actor,
+            action,
+            at=self._clock.now(),
+            subject=str(user_id),
+            roles=ADMIN_ROLES,
+        )
         now = self._clock.now()
         async with self._sessions.begin() as db:
             user = await db.get(m.User, user_id)
@@ -91,8 +96,3 @@ class RoleService:
                 db, actor, action, at=now, subject=str(user_id), detail=f"{before} -> {user.role}"
             )
             return RoleChange(user_id, user.display_name, before, user.role)
-
-    async def _refuse(self, actor: UserProfile, action: str, subject: str) -> None:
-        async with self._sessions.begin() as db:
-            record(db, actor, action, at=self._clock.now(), subject=subject, outcome="refused")
-        raise NotAllowed(f"{action} is for admins")

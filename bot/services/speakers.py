@@ -26,7 +26,7 @@ from bot.domain.speakers import (
     token_hash,
 )
 from bot.domain.views import SpeakerSummary, UserProfile
-from bot.services.audit import ORGANIZER_ROLES, NotAllowed, record
+from bot.services.audit import ORGANIZER_ROLES, record, require_role
 from bot.services.schedule import ScheduleService
 from bot.services.speaker_alerts import plan_for_speaker, plan_upcoming
 
@@ -47,12 +47,16 @@ class SpeakerService:
     # --- invites (organizers) -------------------------------------------------------------
     async def speakers_for(self, actor: UserProfile, locale: str) -> list[SpeakerSummary]:
         """The speakers an organizer may invite (the check is here, not in the handler)."""
-        await self._allowed(actor, "speaker_invite", "")
+        await require_role(
+            self._sessions, actor, "speaker_invite", at=self._clock.now(), subject=""
+        )
         return await self._schedule.speakers(locale)
 
     async def invite(self, actor: UserProfile | None, speaker_id: int) -> Invite:
         """A new one-time invite; `actor` None is the command line (already trusted)."""
-        await self._allowed(actor, "speaker_invite", str(speaker_id))
+        await require_role(
+            self._sessions, actor, "speaker_invite", at=self._clock.now(), subject=str(speaker_id)
+        )
         async with self._sessions.begin() as db:
             speaker = await db.get(m.Speaker, speaker_id)
             if speaker is None:
@@ -74,7 +78,9 @@ class SpeakerService:
 
     async def revoke(self, actor: UserProfile | None, speaker_key: str) -> int:
         """Revoke the speaker's open invites; returns how many."""
-        await self._allowed(actor, "speaker_revoke", speaker_key)
+        await require_role(
+            self._sessions, actor, "speaker_revoke", at=self._clock.now(), subject=speaker_key
+        )
         now = self._clock.now()
         async with self._sessions.begin() as db:
             speaker_ids = list(
@@ -181,13 +187,6 @@ class SpeakerService:
         )
         record(db, actor, "speaker_invite", at=now, subject=speaker.key)
         return Invite(speaker.id, speaker.name, speaker.key, token, expires)
-
-    async def _allowed(self, actor: UserProfile | None, action: str, subject: str) -> None:
-        if actor is None or actor.role in ORGANIZER_ROLES:
-            return
-        async with self._sessions.begin() as db:
-            record(db, actor, action, at=self._clock.now(), subject=subject, outcome="refused")
-        raise NotAllowed(f"{action} is for organizers")
 
 
 async def session_item(

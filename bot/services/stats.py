@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.views import UserProfile
-from bot.services.audit import ORGANIZER_ROLES, NotAllowed, record
+from bot.services.audit import require_role
 from bot.services.schedule import summary_of
 
 ACTIVE_WINDOW = timedelta(hours=24)
@@ -39,10 +39,7 @@ class StatsService:
     async def figures(self, actor: UserProfile | None, locale: str) -> Figures:
         """`actor` None is the command line, already trusted."""
         now = self._clock.now()
-        if actor is not None and actor.role not in ORGANIZER_ROLES:
-            async with self._sessions.begin() as db:
-                record(db, actor, "stats", at=now, outcome="refused")
-            raise NotAllowed("stats are for organizers")
+        await require_role(self._sessions, actor, "stats", at=now)
         async with self._sessions() as db:
             confirmed = m.Registration.status == "confirmed"
 

@@ -5,8 +5,6 @@ progress message counts to the end; Cancel stops what is pending; nobody else ma
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -16,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from bot.clock import FrozenClock
 from bot.db import models as m
-from bot.i18n import RLM, strip_bidi
+from bot.i18n import RLM, plain_text
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser, SentMessage
 from tests.harness import BotHarness, text_of
@@ -40,7 +38,7 @@ async def bot(fake: FakeBotApi, sample_db: str, clock: FrozenClock) -> AsyncIter
 async def expected(bot: BotHarness, locale: str, message: str, **values: Any) -> str:
     """The catalog's text as the user reads it: no tags, no bidi marks, entities decoded."""
     l10n = await bot.runtime.services.localizer(locale)
-    return html.unescape(re.sub(r"<[^>]+>", "", strip_bidi(l10n._(message, **values))))
+    return plain_text(l10n._(message, **values))
 
 
 async def readers(bot: BotHarness) -> dict[str, FakeUser]:

@@ -3,7 +3,6 @@ see, change or delete it; the dialogue survives restarts and never duplicates a 
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.domain.registration import is_code
-from bot.i18n import RLM, strip_bidi
+from bot.i18n import RLM, plain_text
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser, SentMessage
 from bot.services.badges import qr_png
@@ -23,7 +22,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 async def expected(bot: BotHarness, locale: str, message: str, **values: Any) -> str:
     """The catalog's text as the user reads it: no tags, no bidi marks, entities decoded."""
     l10n = await bot.runtime.services.localizer(locale)
-    return html.unescape(re.sub(r"<[^>]+>", "", strip_bidi(l10n._(message, **values))))
+    return plain_text(l10n._(message, **values))
 
 
 async def to_role(bot: BotHarness, user: FakeUser, name: str = "Amina Rahman") -> SentMessage:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import html
-import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,7 +16,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.db import models as m
-from bot.i18n import strip_bidi
+from bot.i18n import plain_text, strip_bidi
 from bot.sandbox.models import FakeUser, SentMessage
 from tests.conftest import KL
 from tests.harness import BotHarness, text_of
@@ -48,7 +46,7 @@ def labels(message: SentMessage) -> list[str]:
 
 
 def readable(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", strip_bidi(text)))
+    return plain_text(text)
 
 
 async def expected(bot: BotHarness, locale: str, message: str, **values: str) -> str:

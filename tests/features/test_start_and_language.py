@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 
-from bot.i18n import strip_bidi
+from bot.i18n import plain_text
 from bot.presentation.menu import MENU_ACTIONS
 from tests.harness import BotHarness, text_of
 
@@ -15,7 +12,7 @@ from tests.harness import BotHarness, text_of
 async def expected(bot: BotHarness, locale: str, message: str, **values: str) -> str:
     """The catalog's text as the user reads it: no tags, no bidi marks, entities decoded."""
     l10n = await bot.runtime.services.localizer(locale)
-    return html.unescape(re.sub(r"<[^>]+>", "", strip_bidi(l10n._(message, **values))))
+    return plain_text(l10n._(message, **values))
 
 
 @pytest.mark.parametrize("locale", ["ar", "en", "ms", "ur"])
