@@ -45,6 +45,9 @@ class Event(Base):
     start_date: Mapped[date] = mapped_column(Date)
     days: Mapped[int] = mapped_column(Integer)
     original_locale: Mapped[str] = mapped_column(String(8), default="en")
+    # Bumped by every programme write, so each instance can keep a read cache and know when
+    # it is stale with one cheap query (several instances share the database).
+    programme_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     translations: Mapped[list[EventTranslation]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -413,6 +416,8 @@ class SpeakerLink(Base):
         ForeignKey("speakers.id", ondelete="CASCADE"), unique=True
     )
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Minutes before a session, comma-separated ("60,15"; "" = none); NULL = the event's.
+    alert_leads: Mapped[str | None] = mapped_column(String(32))
 
 
 class SpeakerCheckin(Base):
@@ -426,3 +431,54 @@ class SpeakerCheckin(Base):
     speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(12))  # here | late
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Question(Base):
+    """An attendee's question to a session's speakers; ranked by votes."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_by: Mapped[int | None] = mapped_column(BigInteger)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class QuestionVote(Base):
+    """One upvote per person per question (the primary key makes a second one a no-op)."""
+
+    __tablename__ = "question_votes"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Feedback(Base):
+    """An attendee's rating of a session (1-5, optional comment); one per person, changeable."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,6 +7,7 @@ as the msgid, and the right number of plural forms with the standard header.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -50,6 +51,30 @@ def fix_headers(directory: Path = LOCALES_DIR) -> None:
         catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[locale])]
         with path.open("wb") as handle:
             write_po(handle, catalog, width=100)
+
+
+def fill(translations: dict[str, dict[str, str | list[str]]], directory: Path = LOCALES_DIR) -> int:
+    """Set msgstrs from {locale: {msgid: text or [plural forms]}} and clear their fuzzy flag.
+
+    For translators working from a spreadsheet or a machine draft reviewed by a person; an
+    msgid not in the catalog (run `make i18n-update` first) is reported, not added.
+    """
+    changed = 0
+    for locale, entries in translations.items():
+        catalog = read(locale, directory)
+        for msgid, text in entries.items():
+            message = catalog.get(msgid) or next(
+                (m for m in catalog if isinstance(m.id, tuple) and m.id[0] == msgid), None
+            )
+            if message is None:
+                print(f"{locale}: not in the catalog: {msgid!r}", file=sys.stderr)
+                continue
+            message.string = tuple(text) if isinstance(text, list) else text
+            message.flags.discard("fuzzy")
+            changed += 1
+        with po_path(locale, directory).open("wb") as handle:
+            write_po(handle, catalog, width=100)
+    return changed
 
 
 def problems(locale: str, directory: Path = LOCALES_DIR) -> Iterator[str]:
@@ -96,6 +121,10 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "fix-headers":
         fix_headers()
+        return 0
+    if command == "fill":
+        with Path(argv[2]).open(encoding="utf-8") as handle:
+            print(f"{fill(json.load(handle))} translation(s) set")
         return 0
     found = [p for locale in SUPPORTED_LOCALES for p in problems(locale)]
     for problem in found:
