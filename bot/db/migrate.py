@@ -27,6 +27,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Back to an older revision (for a release rolled back; tests run every downgrade)."""
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
+
+
 async def is_current(engine: AsyncEngine) -> bool:
     """True when the database is at the newest migration."""
     return await schema_state(engine) == "current"
