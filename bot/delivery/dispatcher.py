@@ -42,6 +42,14 @@ LocalizerFor = Callable[[str], Awaitable[Localizer]]
 
 
 @dataclass(frozen=True)
+class _Batch:
+    rows: list[Claimed]
+    locales: dict[int, str]  # recipients' current languages (reachable ones only)
+    l10n: dict[str, Localizer]  # one per language, built once per batch, not per row
+    deadline: datetime  # a little before the lease runs out: later, another claim may send it
+
+
+@dataclass(frozen=True)
 class DeliveryConfig:
     batch: int = 100
     lease: timedelta = timedelta(seconds=60)
@@ -85,11 +93,16 @@ class Dispatcher:
         self._delivered: list[SentRow] = []
         self._commit: asyncio.Future[None] | None = None
         self._sending = asyncio.Semaphore(self.config.in_flight)
-        self._l10n: dict[str, Localizer] = {}
 
     def wake(self) -> None:
         """Something new is due: look now rather than at the next poll."""
         self._wake.set()
+
+    async def close(self) -> None:
+        """Release the sender's HTTP session, if it keeps one (the runtime stops)."""
+        close = getattr(self._sender, "close", None)
+        if close is not None:
+            await close()
 
     @property
     def leading(self) -> bool:
@@ -104,34 +117,74 @@ class Dispatcher:
                 await asyncio.shield(self._lock.release())
 
     async def _run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
+        """Claim the next batch while the current one is being sent (a two-batch pipeline).
+
+        Waiting for a batch to be settled before claiming the next left Telegram's turns
+        unused for the claim, the language lookup and the last group commit: on PostgreSQL
+        about a third of the time at 1000/s. At most two batches are claimed and unsettled.
+        Claiming ahead after a partial batch too keeps rows that fall due meanwhile from
+        waiting for the whole batch (at 1000/s, p99 lateness 0.1 s rather than 0.2-0.3 s).
+        """
+        running: asyncio.Task[None] | None = None
+        try:
+            while not stop.is_set():
+                batch = await self._next_batch()
+                if batch is not None:
+                    started = asyncio.create_task(self._deliver_batch(batch))
+                    try:
+                        if running is not None:
+                            await running
+                    finally:
+                        running = started  # cancelled above: the finally below cancels it
+                    continue
+                if running is not None:  # nothing more yet: finish this one, then look again
+                    await running
+                    running = None
+                    continue
+                await self._idle(stop)
+            if running is not None:  # stopping: the claimed batch is finished first
+                await running
+                running = None
+        finally:
+            if running is not None:  # we are being cancelled (or failed): so is the batch
+                running.cancel()
+                await asyncio.gather(running, return_exceptions=True)
+
+    async def _next_batch(self) -> _Batch | None:
+        """Claim a batch (if this instance sends); None when there is nothing to do."""
+        try:
+            if self._lock is not None and not await self._lock.acquire():
+                return None  # another instance sends; stand by and try again
+            return await self._claim()
+        except Exception:  # e.g. the database is away: try again shortly
+            log.exception("dispatcher: claiming failed")
+            return None
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Wait for a wake-up, the next row's due time, or `idle_poll`, whichever is first:
+        a reminder due in 200 ms should not wait a whole poll."""
+        self._wake.clear()
+        timeout = self.config.idle_poll
+        if self.leading:
             try:
-                if self._lock is not None and not await self._lock.acquire():
-                    handled = 0  # another instance sends; stand by and try again
-                else:
-                    handled = await self.run_once()
-            except Exception:  # e.g. the database is away: try again shortly
-                log.exception("dispatcher: claiming failed")
-                handled = 0
-            if handled == 0:
-                self._wake.clear()
-                waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
-                await asyncio.wait(
-                    waits, timeout=self.config.idle_poll, return_when="FIRST_COMPLETED"
-                )
-                for waiter in waits:
-                    waiter.cancel()
+                due = await self._outbox.next_due()
+            except Exception:  # the database is away: the next claim will say so
+                due = None
+            if due is not None:  # already due (it fell due since the claim): look again soon
+                until = (due - self._clock.now()).total_seconds()
+                timeout = min(timeout, max(until, 0.01))
+        waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
+        await asyncio.wait(waits, timeout=timeout, return_when="FIRST_COMPLETED")
+        for waiter in waits:
+            waiter.cancel()
 
     async def run_once(self) -> int:
         """Claim one batch and deliver it; returns the number of rows handled."""
-        rows = await self._outbox.claim(self.config.batch, self.config.lease, self.worker)
-        if not rows:
+        batch = await self._claim()
+        if batch is None:
             return 0
-        locales = await self._locales({r.recipient_id for r in rows})
-        # one localizer per language for the batch, not one (and a zone lookup) per row
-        self._l10n = {loc: await self._localizer_for(loc) for loc in sorted(set(locales.values()))}
-        await asyncio.gather(*(self._deliver(row, locales.get(row.recipient_id)) for row in rows))
-        return len(rows)
+        await self._deliver_batch(batch)
+        return len(batch.rows)
 
     async def drain(self) -> int:
         """Deliver until nothing is due (tests and `deliver --once`)."""
@@ -140,14 +193,36 @@ class Dispatcher:
             total += handled
         return total
 
-    async def _deliver(self, row: Claimed, locale: str | None) -> None:
+    def batch_size(self) -> int:
+        """`batch`, but small enough that two batches go out well within the lease at the
+        configured rate (at 1 message/s, 100 rows would outlast a 60 s lease)."""
+        seconds = self.config.lease.total_seconds() * self._pacer.limits.per_second
+        return max(1, min(self.config.batch, int(seconds / 4)))
+
+    async def _claim(self) -> _Batch | None:
+        deadline = self._clock.now() + self.config.lease * 0.9
+        rows = await self._outbox.claim(self.batch_size(), self.config.lease, self.worker)
+        if not rows:
+            return None
+        locales = await self._locales({r.recipient_id for r in rows})
+        l10n = {loc: await self._localizer_for(loc) for loc in sorted(set(locales.values()))}
+        return _Batch(rows, locales, l10n, deadline)
+
+    async def _deliver_batch(self, batch: _Batch) -> None:
         try:
-            await self._deliver_one(row, locale)
+            await asyncio.gather(*(self._deliver(row, batch) for row in batch.rows))
+        except Exception:  # settling failed (the database is away): the lease brings it back
+            log.exception("dispatcher: settling a batch failed")
+
+    async def _deliver(self, row: Claimed, batch: _Batch) -> None:
+        try:
+            await self._deliver_one(row, batch)
         except Exception as error:  # a bug in one renderer must not stop the others
             log.exception("outbox row %s (%s) failed", row.id, row.kind)
             await self._outbox.failed(row.id, row.attempts + 1, f"error: {error!r}"[:500])
 
-    async def _deliver_one(self, row: Claimed, locale: str | None) -> None:
+    async def _deliver_one(self, row: Claimed, batch: _Batch) -> None:
+        locale = batch.locales.get(row.recipient_id)
         if locale is None:
             await self._outbox.skipped(row.id, "recipient unknown or unreachable")
             return
@@ -155,7 +230,7 @@ class Dispatcher:
         if render is None:
             await self._outbox.failed(row.id, row.attempts, f"no renderer for kind {row.kind!r}")
             return
-        l10n = self._l10n.get(locale) or await self._localizer_for(locale)
+        l10n = batch.l10n.get(locale) or await self._localizer_for(locale)
         rendered = await render(row, l10n)
         if isinstance(rendered, Skip):
             await self._outbox.skipped(row.id, rendered.reason)
@@ -165,6 +240,11 @@ class Dispatcher:
         while True:
             async with self._sending:
                 await self._pacer.wait_turn(row.recipient_id)
+                if self._clock.now() >= batch.deadline:
+                    # queued past its lease (long 429 pauses): another claim may be sending it
+                    # by now, so leave it `sending`; once the lease is over it is claimed again
+                    log.warning("outbox row %s outlasted its lease before its turn", row.id)
+                    return
                 outcome = await self._sender.send(row.recipient_id, reply, locale)
             if not isinstance(outcome, SlowDown):
                 break
@@ -226,10 +306,11 @@ class Dispatcher:
 
     async def _locales(self, user_ids: set[int]) -> dict[int, str]:
         """Current languages of reachable recipients (rendering happens in them)."""
+        users = m.User.__table__.c  # a plain (not ORM) select: cheaper per batch
         async with self._sessions() as db:
             rows = await db.execute(
-                select(m.User.id, m.User.locale).where(
-                    m.User.id.in_(user_ids), m.User.blocked.is_(False)
+                select(users.id, users.locale).where(
+                    users.id.in_(user_ids), users.blocked.is_(False)
                 )
             )
             return {user_id: locale for user_id, locale in rows.all()}

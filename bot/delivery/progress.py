@@ -44,6 +44,13 @@ class ProgressMonitor:
         self.every = every
         self._shown: dict[int, tuple[State, Figures]] = {}
 
+    async def close(self) -> None:
+        """Release the sender's HTTP session, if it keeps one (the runtime stops)."""
+        for part in dict.fromkeys((self._sender, self._telegram)):  # often one object
+            close = getattr(part, "close", None)
+            if close is not None:
+                await close()
+
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             if self._leading():

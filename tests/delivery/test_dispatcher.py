@@ -1,4 +1,4 @@
-"""The dispatcher through the real PTB sender and the fake Bot API, on both databases: faults
+"""The dispatcher through the real Bot API sender and the fake Bot API, on both databases: faults
 (429, 5xx, timeouts, 403) never lose or repeat a message, failures stay with their own row,
 rows are rendered in the recipient's current language, and a 429 pauses every send."""
 
@@ -8,18 +8,19 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from bot.app import Runtime
-from bot.clock import FrozenClock
+from bot.clock import Clock, FrozenClock, SystemClock
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, Skip
 from bot.delivery.kinds import build_renderers
 from bot.delivery.outbox import FAILED, SENT, SKIPPED, Claimed, Envelope
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.telegram_sender import TelegramSender
 from bot.i18n import Localizer
-from bot.presentation import Reply
+from bot.presentation import Button, Reply
 from bot.sandbox.fake_bot_api import FakeBotApi
 from tests.delivery.support import (
     FIRST_USER,
@@ -175,6 +176,7 @@ async def test_a_renderer_that_raises_fails_its_row_alone(
     )
 
     assert await dispatcher.drain() == 9
+    await dispatcher.close()
 
     outcome = {r.recipient_id: (r.state, r.last_error) for r in await rows(services.sessions)}
     assert outcome == {
@@ -257,3 +259,138 @@ async def test_two_dispatchers_on_one_outbox_send_each_row_exactly_once(
     assert received(fake, users) == Counter(dict.fromkeys(users, 1))
     assert {r.state for r in outcome} == {SENT}
     assert {r.claimed_by for r in outcome} == {first.dispatcher.worker, second.dispatcher.worker}
+
+
+async def test_a_400_fails_its_row_with_telegrams_words_and_buttons_arrive_intact(
+    runtime: Runtime, fake: FakeBotApi, clock: FrozenClock
+) -> None:
+    """The sender speaks the Bot API itself (JSON POST): errors read as PTB would word them."""
+
+    async def with_buttons(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        return Reply(
+            "Pick one", ((Button("Yes", data="y:1"), Button("Site", url="https://x.org")),)
+        )
+
+    services = runtime.services
+    dispatcher = Dispatcher(
+        outbox=services.outbox,
+        sessions=services.sessions,
+        sender=TelegramSender(runtime.application.bot),
+        pacer=Pacer(Limits(per_second=500, per_chat_per_second=50)),
+        renderers={**build_renderers(services), "with_buttons": with_buttons},
+        localizer_for=services.localizer,
+        clock=clock,
+    )
+    refused, chosen = await people(runtime, fake, 2)
+    await put(services.sessions, [notice(refused), Envelope("with_buttons", "s1", chosen, NOW)])
+    fake.inject(
+        "sendMessage", error_code=400, description="Bad Request: chat not found", chat_id=refused
+    )
+
+    assert await dispatcher.drain() == 2
+    await dispatcher.close()
+
+    outcome = {r.recipient_id: r for r in await rows(services.sessions)}
+    failed = outcome[refused]
+    assert (failed.state, failed.attempts, failed.last_error) == (FAILED, 1, "Chat not found")
+    assert outcome[chosen].state == SENT
+    [message] = fake.messages(chosen)
+    assert outcome[chosen].telegram_message_id == message.message_id
+    assert message.buttons() == [
+        [{"text": "Yes", "callback_data": "y:1"}, {"text": "Site", "url": "https://x.org"}]
+    ]
+
+
+def dispatcher_for(runtime: Runtime, clock: Clock, **config: Any) -> Dispatcher:
+    """The runtime's parts, with a dispatcher configuration of the test's own."""
+    services = runtime.services
+    return Dispatcher(
+        outbox=services.outbox,
+        sessions=services.sessions,
+        sender=TelegramSender(runtime.application.bot),
+        pacer=Pacer(Limits(per_second=500, per_chat_per_second=50)),
+        renderers=build_renderers(services),
+        localizer_for=services.localizer,
+        clock=clock,
+        config=DeliveryConfig(**config),
+    )
+
+
+async def test_run_claims_the_next_batch_while_one_is_sent_and_never_more(
+    runtime: Runtime, fake: FakeBotApi, clock: FrozenClock
+) -> None:
+    """The two-batch pipeline: each row once, and at most two batches claimed and unsettled."""
+    users = await people(runtime, fake, 95)
+    await put(runtime.services.sessions, [notice(u) for u in users])
+    dispatcher = dispatcher_for(runtime, clock, batch=10)
+    outbox = runtime.services.outbox
+    claim = outbox.claim
+    unsettled: list[int] = []
+
+    async def counting_claim(limit: int, lease: timedelta, worker: str) -> list[Claimed]:
+        unsettled.append((await outbox.counts()).get("sending", 0))
+        return await claim(limit, lease, worker)
+
+    outbox.claim = counting_claim  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    await fake.wait_for(lambda: sum(received(fake, users).values()) >= 95, timeout=20)
+    stop.set()
+    await task
+    await dispatcher.close()
+
+    assert received(fake, users) == Counter(dict.fromkeys(users, 1))
+    assert {r.state for r in await rows(runtime.services.sessions)} == {SENT}
+    assert max(unsettled) <= 10  # one batch being sent while the next is claimed
+    assert any(n > 0 for n in unsettled)  # and claiming did overlap with sending
+
+
+async def test_a_row_whose_turn_comes_after_its_lease_is_left_for_the_next_claim(
+    runtime: Runtime, fake: FakeBotApi, clock: FrozenClock
+) -> None:
+    """Sending it then could race another claim of the same row: it waits for its lease."""
+    on_time, late = await people(runtime, fake, 2)
+    services = runtime.services
+    dispatcher = dispatcher_for(runtime, clock)
+    notice_renderer = build_renderers(services)["notice"]
+
+    delayed: list[int] = []
+
+    async def slow(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        if row.recipient_id == late and not delayed:
+            delayed.append(row.id)
+            clock.advance(dispatcher.config.lease * 0.95)  # e.g. a long 429 pause
+        return await notice_renderer(row, l10n)
+
+    dispatcher._renderers = {"notice": slow}
+    # on_time first: its turn comes (and its send starts) before `late` moves the clock
+    await put(services.sessions, [notice(on_time), notice(late)])
+
+    assert await dispatcher.drain() == 2
+    assert received(fake, [late, on_time]) == Counter({late: 0, on_time: 1})
+    assert {r.recipient_id: r.state for r in await rows(services.sessions)}[late] == "sending"
+
+    clock.advance(dispatcher.config.lease)  # the lease is over: claimed again, sent once
+    assert await dispatcher.drain() == 1
+    await dispatcher.close()
+    assert received(fake, [late, on_time]) == Counter({late: 1, on_time: 1})
+
+
+async def test_an_idle_dispatcher_wakes_when_the_next_row_is_due_not_at_the_next_poll(
+    fake: FakeBotApi, empty_db: str
+) -> None:
+    clock = SystemClock()
+    async with delivery_runtime(fake, empty_db, clock) as runtime:
+        [user] = await people(runtime, fake, 1)
+        dispatcher = dispatcher_for(runtime, clock, idle_poll=30.0)
+        due = clock.now() + timedelta(seconds=0.5)
+        await put(runtime.services.sessions, [notice(user, due)])
+        stop = asyncio.Event()
+        task = asyncio.create_task(dispatcher.run(stop))
+        await fake.wait_for(lambda: len(fake.messages(user)) == 1, timeout=10)
+        arrived = clock.now()
+        stop.set()
+        await task
+        await dispatcher.close()
+
+    assert timedelta(0) <= arrived - due < timedelta(seconds=5), arrived - due
