@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from weakref import WeakKeyDictionary
 
 from telegram import Update
 
 from bot.domain.text import strip_controls
+from bot.i18n import Catalogs
 from bot.presentation import menu
 from bot.presentation.search import search_results
 from bot.telegram.context import BotContext
@@ -14,9 +16,11 @@ from bot.telegram.replies import send
 from handlers import (
     agenda,
     broadcasts,
+    feedback,
     language,
     people,
     programme,
+    questions,
     registration,
     rooms,
     start,
@@ -35,9 +39,7 @@ async def search_command(update: Update, context: BotContext) -> None:
 
 
 async def text(update: Update, context: BotContext) -> None:
-    if await registration.continue_conversation(update, context):
-        return
-    if await broadcasts.continue_conversation(update, context):
+    if await _answers_dialogue(update, context):
         return
     message = update.effective_message
     if message is None or message.text is None:
@@ -50,6 +52,21 @@ async def text(update: Update, context: BotContext) -> None:
         await send(update, context, menu.too_long(context.l10n, MAX_QUERY_LENGTH))
         return
     await _search(update, context, message.text)
+
+
+async def _answers_dialogue(update: Update, context: BotContext) -> bool:
+    """Text typed into a dialogue under way (every flow keeps it in `conversations`).
+
+    The profile, read with the user, says whether there is one, so the many messages that
+    are questions to the bot skip asking each flow (a transaction each)."""
+    if context.profile is not None and context.profile.dialogue is None:
+        return False
+    return (
+        await registration.continue_conversation(update, context)
+        or await broadcasts.continue_conversation(update, context)
+        or await questions.continue_conversation(update, context)
+        or await feedback.continue_conversation(update, context)
+    )
 
 
 async def _search(update: Update, context: BotContext, query: str) -> None:
@@ -79,7 +96,15 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# Every language's menu labels, built once per process: the catalogs never change meanwhile.
+_MENU_LABELS: WeakKeyDictionary[Catalogs, dict[str, str]] = WeakKeyDictionary()
+
+
 async def _menu_action(context: BotContext, label: str) -> Action | None:
-    lookup = menu.menu_lookup(await context.services.all_localizers())
+    services = context.services
+    lookup = _MENU_LABELS.get(services.catalogs)
+    if lookup is None:
+        lookup = menu.menu_lookup(await services.all_localizers())
+        _MENU_LABELS[services.catalogs] = lookup
     action = lookup.get(label)
     return ACTIONS[action] if action else None

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Select, and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db import models as m
@@ -26,212 +22,147 @@ from bot.domain.views import (
     SpeakerDetail,
     SpeakerSummary,
 )
+from bot.services.programme_cache import (
+    EventEntry,
+    NoEventError,
+    ProgrammeCache,
+    ProgrammeSnapshot,
+    RoomEntry,
+    SessionEntry,
+    SpeakerEntry,
+)
 from bot.services.translations import pick
 
 SEARCH_LIMIT = 20
 NEXT_WINDOW = timedelta(minutes=30)  # "next" is the next slot, not the afternoon
 
 
-class NoEventError(LookupError):
-    """No programme has been loaded yet."""
-
-
 class ScheduleService:
-    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
-        self._sessions = sessions
+    """Reads the programme from the per-process snapshot (`programme_cache`): one cheap
+    version check per call instead of a dozen ORM queries."""
+
+    def __init__(
+        self, sessions: SessionFactory, clock: Clock, cache: ProgrammeCache | None = None
+    ) -> None:
         self._clock = clock
+        self.cache = cache or ProgrammeCache(sessions)
 
     async def event(self, locale: str) -> EventView:
-        async with self._sessions() as db:
-            event = await _current_event(db)
-            return _event_view(event, locale)
+        return _event_view((await self.cache.current()).event, locale)
 
     async def day_sessions(self, day_index: int, locale: str) -> tuple[date, list[SessionSummary]]:
-        async with self._sessions() as db:
-            event = await _current_event(db)
-            day = event.start_date + timedelta(days=_clamp_day(event, day_index))
-            start, end = _day_bounds(event, day)
-            rows = await db.scalars(
-                _sessions_query(event).where(
-                    m.Session.starts_at >= start, m.Session.starts_at < end
-                )
-            )
-            return day, [_summary(s, locale) for s in rows]
+        programme = await self.cache.current()
+        event = programme.event
+        day = event.start_date + timedelta(days=_clamp_day(event, day_index))
+        start, end = _day_bounds(event, day)
+        return day, [
+            _entry_summary(programme, s, locale)
+            for s in programme.sessions
+            if start <= s.starts_at < end
+        ]
 
     async def session(self, session_id: int, locale: str) -> SessionDetail | None:
-        async with self._sessions() as db:
-            event = await _current_event(db)
-            found = await db.get(m.Session, session_id)
-            if found is None or found.event_id != event.id:
-                return None
-            return _detail(found, event, locale)
+        programme = await self.cache.current()
+        found = programme.sessions_by_id.get(session_id)
+        return None if found is None else _entry_detail(programme, found, locale)
 
     async def now_and_next(self, locale: str) -> NowAndNext:
         now = self._clock.now()
-        async with self._sessions() as db:
-            event = await _current_event(db)
-            running = await db.scalars(
-                _sessions_query(event).where(
-                    m.Session.starts_at <= now, m.Session.ends_at > now, ~m.Session.cancelled
-                )
-            )
-            first_next = await db.scalar(
-                select(m.Session.starts_at)
-                .where(
-                    m.Session.event_id == event.id, m.Session.starts_at > now, ~m.Session.cancelled
-                )
-                .order_by(m.Session.starts_at)
-                .limit(1)
-            )
-            upcoming: Sequence[m.Session] = []
-            if first_next is not None:
-                upcoming = (
-                    await db.scalars(
-                        _sessions_query(event).where(
-                            m.Session.starts_at >= first_next,
-                            m.Session.starts_at <= first_next + NEXT_WINDOW,
-                            ~m.Session.cancelled,
-                        )
-                    )
-                ).all()
-            bounds = await db.execute(
-                select(m.Session.starts_at, m.Session.ends_at)
-                .where(m.Session.event_id == event.id)
-                .order_by(m.Session.starts_at)
-            )
-            spans = bounds.all()
+        programme = await self.cache.current()
+        live = [s for s in programme.sessions if not s.cancelled]
+        running = [s for s in live if s.starts_at <= now < s.ends_at]
+        first_next = min((s.starts_at for s in live if s.starts_at > now), default=None)
+        upcoming = []
+        if first_next is not None:
+            upcoming = [s for s in live if first_next <= s.starts_at <= first_next + NEXT_WINDOW]
+        first_start, last_end = programme.first_start, programme.last_end
         return NowAndNext(
-            now=tuple(_summary(s, locale) for s in running),
-            next=tuple(_summary(s, locale) for s in upcoming),
-            before_event=bool(spans) and now < spans[0][0],
-            after_event=not spans or now >= max(end for _, end in spans),
+            now=tuple(_entry_summary(programme, s, locale) for s in running),
+            next=tuple(_entry_summary(programme, s, locale) for s in upcoming),
+            before_event=first_start is not None and now < first_start,
+            after_event=last_end is None or now >= last_end,
         )
 
     async def speakers(self, locale: str) -> list[SpeakerSummary]:
-        async with self._sessions() as db:
-            event = await _current_event(db)
-            rows = await db.scalars(select(m.Speaker).where(m.Speaker.event_id == event.id))
-            found = [_speaker_summary(s, locale) for s in rows]
+        programme = await self.cache.current()
+        found = [_entry_speaker(s, locale) for s in programme.speakers]
         return sorted(found, key=lambda s: sort_key(s.name, locale))
 
     async def speaker(self, speaker_id: int, locale: str) -> SpeakerDetail | None:
-        async with self._sessions() as db:
-            event = await _current_event(db)
-            speaker = await db.get(m.Speaker, speaker_id)
-            if speaker is None or speaker.event_id != event.id:
-                return None
-            rows = await db.scalars(
-                _sessions_query(event).where(
-                    m.Session.people.any(m.SessionSpeaker.speaker_id == speaker_id)
-                )
-            )
-            translated = pick(speaker.translations, locale)
-            return SpeakerDetail(
-                id=speaker.id,
-                name=translated.name if translated else speaker.name,
-                organization=speaker.organization,
-                bio=(translated.bio if translated and translated.bio else speaker.bio),
-                sessions=tuple(_summary(s, locale) for s in rows),
-            )
+        programme = await self.cache.current()
+        speaker = programme.speakers_by_id.get(speaker_id)
+        if speaker is None:
+            return None
+        return SpeakerDetail(
+            id=speaker.id,
+            name=speaker.names.get(locale, speaker.name),
+            organization=speaker.organization,
+            bio=speaker.bios.get(locale) or speaker.bio,
+            sessions=tuple(
+                _entry_summary(programme, s, locale)
+                for s in programme.sessions
+                if any(person == speaker_id for person, _ in s.people)
+            ),
+        )
 
     async def rooms(self, locale: str) -> list[RoomSummary]:
-        async with self._sessions() as db:
-            event = await _current_event(db)
-            rows = await db.scalars(
-                select(m.Room)
-                .where(m.Room.event_id == event.id)
-                .order_by(m.Room.position, m.Room.id)
-            )
-            return [_room_summary(r, locale) for r in rows]
+        return [_entry_room(r, locale) for r in (await self.cache.current()).rooms]
 
     async def room_day(self, room_id: int, day_index: int | None, locale: str) -> RoomDay | None:
         """A room's sessions on one day; without a day, today's (or the first day's)."""
-        async with self._sessions() as db:
-            event = await _current_event(db)
-            room = await db.get(m.Room, room_id)
-            if room is None or room.event_id != event.id:
-                return None
-            if day_index is None:
-                day_index = self._today_index(event)
-            index = _clamp_day(event, day_index)
-            day = event.start_date + timedelta(days=index)
-            start, end = _day_bounds(event, day)
-            rows = await db.scalars(
-                _sessions_query(event).where(
-                    m.Session.room_id == room_id,
-                    m.Session.starts_at >= start,
-                    m.Session.starts_at < end,
-                )
-            )
-            return RoomDay(
-                _room_summary(room, locale), index, day, tuple(_summary(s, locale) for s in rows)
-            )
+        programme = await self.cache.current()
+        room = programme.rooms_by_id.get(room_id)
+        if room is None:
+            return None
+        event = programme.event
+        if day_index is None:
+            day_index = self._today_index(event)
+        index = _clamp_day(event, day_index)
+        day = event.start_date + timedelta(days=index)
+        start, end = _day_bounds(event, day)
+        sessions = tuple(
+            _entry_summary(programme, s, locale)
+            for s in programme.sessions
+            if s.room_id == room_id and start <= s.starts_at < end
+        )
+        return RoomDay(_entry_room(room, locale), index, day, sessions)
 
     async def today_index(self) -> int:
-        async with self._sessions() as db:
-            return self._today_index(await _current_event(db))
+        return self._today_index((await self.cache.current()).event)
 
     async def search(self, query: str, locale: str) -> SearchResults:
         """Every word must appear in a session's or speaker's text, in any of our languages."""
         words = search_words(query)
         if not words:
             return SearchResults((), ())
-        async with self._sessions() as db:
-            event = await _current_event(db)
-            session_rows = await db.scalars(
-                _sessions_query(event)
-                .where(and_(*(m.Session.search_text.contains(w, autoescape=True) for w in words)))
-                .limit(SEARCH_LIMIT)
-            )
-            speaker_rows = await db.scalars(
-                select(m.Speaker)
-                .where(
-                    m.Speaker.event_id == event.id,
-                    and_(*(m.Speaker.search_text.contains(w, autoescape=True) for w in words)),
-                )
-                .limit(SEARCH_LIMIT)
-            )
-            return SearchResults(
-                sessions=tuple(_summary(s, locale) for s in session_rows),
-                speakers=tuple(_speaker_summary(s, locale) for s in speaker_rows),
-            )
+        programme = await self.cache.current()
+        sessions = [s for s in programme.sessions if all(w in s.search_text for w in words)]
+        speakers = [s for s in programme.speakers if all(w in s.search_text for w in words)]
+        return SearchResults(
+            sessions=tuple(_entry_summary(programme, s, locale) for s in sessions[:SEARCH_LIMIT]),
+            speakers=tuple(_entry_speaker(s, locale) for s in speakers[:SEARCH_LIMIT]),
+        )
 
-    def _today_index(self, event: m.Event) -> int:
+    def _today_index(self, event: EventEntry) -> int:
         today = self._clock.now().astimezone(ZoneInfo(event.timezone)).date()
         return _clamp_day(event, (today - event.start_date).days)
 
 
-async def _current_event(db: AsyncSession) -> m.Event:
-    event = await db.scalar(select(m.Event).order_by(m.Event.id.desc()).limit(1))
-    if event is None:
-        raise NoEventError("no programme loaded; run `symposium-bot import --sample`")
-    return event
-
-
-def _sessions_query(event: m.Event) -> Select[tuple[m.Session]]:
-    return (
-        select(m.Session)
-        .where(m.Session.event_id == event.id)
-        .order_by(m.Session.starts_at, m.Session.room_id, m.Session.id)
-    )
-
-
-def _clamp_day(event: m.Event, index: int) -> int:
+def _clamp_day(event: EventEntry, index: int) -> int:
     return min(max(index, 0), max(event.days, 1) - 1)
 
 
-def _day_bounds(event: m.Event, day: date) -> tuple[datetime, datetime]:
+def _day_bounds(event: EventEntry, day: date) -> tuple[datetime, datetime]:
     zone = ZoneInfo(event.timezone)
     start = datetime.combine(day, time(0), zone)
     end = datetime.combine(day + timedelta(days=1), time(0), zone)
     return start, end
 
 
-def _event_view(event: m.Event, locale: str) -> EventView:
-    translated = pick(event.translations, locale)
+def _event_view(event: EventEntry, locale: str) -> EventView:
     return EventView(
-        name=translated.name if translated else event.name,
-        venue=translated.venue if translated and translated.venue else event.venue,
+        name=event.names.get(locale, event.name),
+        venue=event.venues.get(locale) or event.venue,
         timezone=event.timezone,
         days=tuple(event.start_date + timedelta(days=i) for i in range(event.days)),
     )
@@ -247,13 +178,6 @@ def _room_name(room: m.Room | None, locale: str) -> str | None:
         return None
     translated = pick(room.translations, locale)
     return translated.name if translated else room.name
-
-
-def _track_name(track: m.Track | None, locale: str) -> str | None:
-    if track is None:
-        return None
-    translated = pick(track.translations, locale)
-    return translated.name if translated else track.name
 
 
 def summary_of(session: m.Session, locale: str) -> SessionSummary:
@@ -273,23 +197,46 @@ def _summary(session: m.Session, locale: str) -> SessionSummary:
     )
 
 
-def _detail(session: m.Session, event: m.Event, locale: str) -> SessionDetail:
-    translated = pick(session.translations, locale)
+def _entry_summary(
+    programme: ProgrammeSnapshot, session: SessionEntry, locale: str
+) -> SessionSummary:
+    return SessionSummary(
+        id=session.id,
+        title=session.titles.get(locale, session.title),
+        kind=SessionKind(session.kind),
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        room=_entry_room_name(programme, session.room_id, locale),
+        cancelled=session.cancelled,
+    )
+
+
+def _entry_room_name(programme: ProgrammeSnapshot, room_id: int | None, locale: str) -> str | None:
+    room = programme.rooms_by_id.get(room_id) if room_id is not None else None
+    return None if room is None else room.names.get(locale, room.name)
+
+
+def _entry_detail(
+    programme: ProgrammeSnapshot, session: SessionEntry, locale: str
+) -> SessionDetail:
+    event = programme.event
     local_day = session.starts_at.astimezone(ZoneInfo(event.timezone)).date()
+    track = programme.tracks_by_id.get(session.track_id) if session.track_id else None
     people = tuple(
-        PersonRef(p.speaker.id, _speaker_summary(p.speaker, locale).name, p.role)
-        for p in session.people
+        PersonRef(speaker.id, speaker.names.get(locale, speaker.name), role)
+        for speaker_id, role in session.people
+        if (speaker := programme.speakers_by_id.get(speaker_id)) is not None
     )
     return SessionDetail(
         id=session.id,
-        title=translated.title if translated else session.title,
-        abstract=translated.abstract if translated and translated.abstract else session.abstract,
+        title=session.titles.get(locale, session.title),
+        abstract=session.abstracts.get(locale) or session.abstract,
         kind=SessionKind(session.kind),
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         room_id=session.room_id,
-        room=_room_name(session.room, locale),
-        track=_track_name(session.track, locale),
+        room=_entry_room_name(programme, session.room_id, locale),
+        track=None if track is None else track.names.get(locale, track.name),
         language=session.language,
         capacity=session.capacity,
         cancelled=session.cancelled,
@@ -298,19 +245,16 @@ def _detail(session: m.Session, event: m.Event, locale: str) -> SessionDetail:
     )
 
 
-def _speaker_summary(speaker: m.Speaker, locale: str) -> SpeakerSummary:
-    translated = pick(speaker.translations, locale)
+def _entry_speaker(speaker: SpeakerEntry, locale: str) -> SpeakerSummary:
     return SpeakerSummary(
         id=speaker.id,
-        name=translated.name if translated else speaker.name,
+        name=speaker.names.get(locale, speaker.name),
         organization=speaker.organization,
     )
 
 
-def _room_summary(room: m.Room, locale: str) -> RoomSummary:
-    return RoomSummary(
-        id=room.id, name=_room_name(room, locale) or room.name, capacity=room.capacity
-    )
+def _entry_room(room: RoomEntry, locale: str) -> RoomSummary:
+    return RoomSummary(id=room.id, name=room.names.get(locale) or room.name, capacity=room.capacity)
 
 
 __all__ = ["NoEventError", "ScheduleService"]

@@ -45,7 +45,14 @@ class UserService:
         """Record that `who` is here; create them with a negotiated language on first contact."""
         now = self._clock.now()
         async with self._sessions.begin() as db:
-            user = await db.get(m.User, who.id)
+            found = (
+                await db.execute(  # the user and their dialogue, if any, in one statement
+                    select(m.User, m.Conversation.flow)
+                    .outerjoin(m.Conversation, m.Conversation.user_id == m.User.id)
+                    .where(m.User.id == who.id)
+                )
+            ).first()
+            user, dialogue = (found[0], found[1]) if found is not None else (None, None)
             is_new = user is None
             guess = negotiate_locale(who.language_code)
             if user is None:
@@ -73,6 +80,7 @@ class UserService:
                 blocked=user.blocked,
                 is_new=is_new,
                 locale_certain=user.locale_chosen or guess.certain,
+                dialogue=dialogue,
             )
 
     async def set_locale(self, user_id: int, locale: str) -> None:

@@ -12,7 +12,7 @@ import aiohttp
 from telegram import Update
 from telegram.ext import Application
 
-from bot.services.inbox import MAX_ATTEMPTS, InboxItem, InboxService
+from bot.services.inbox import MAX_ATTEMPTS, Finished, InboxItem, InboxService
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,11 @@ class InboxWorker:
     belongs to different chats and runs at once. Each update finishes on its own: a slow one
     holds up only its own chat, and as soon as one is done the worker claims again (that
     chat's next update is now due). At most `concurrency` updates are in hand at a time.
+
+    A handled update is marked finished by that next claim, in its transaction (one
+    transaction fewer per update). Until then the row stays leased, so its chat's next update
+    waits, and a crash in between only means the update is handled again after its lease,
+    which handlers already allow for.
     """
 
     def __init__(
@@ -43,6 +48,7 @@ class InboxWorker:
         self._idle_poll = idle_poll
         self._wake = asyncio.Event()
         self._running: dict[asyncio.Task[None], int] = {}  # task -> update_id
+        self._finished: list[Finished] = []  # handled, to be marked with the next claim
 
     def wake(self) -> None:
         self._wake.set()
@@ -54,7 +60,7 @@ class InboxWorker:
             while not stop.is_set():
                 self._wake.clear()  # before claiming, so a wake-up during the claim counts
                 room = self._concurrency - len(self._running)
-                claimed = await self._claim(room) if room > 0 else 0
+                claimed = await self._claim(room) if room > 0 or self._finished else 0
                 if claimed and claimed == room:
                     continue  # a full claim: there may be more due already
                 waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
@@ -74,12 +80,16 @@ class InboxWorker:
                     task.cancel()
                 await asyncio.gather(*self._running, return_exceptions=True)
                 await asyncio.shield(self._inbox.release(unfinished))
+            if self._finished:
+                await asyncio.shield(self._claim(0))
 
     async def _claim(self, limit: int) -> int:
+        finished, self._finished = self._finished, []
         try:
-            items = await self._inbox.claim(limit)
+            items = await self._inbox.claim(max(limit, 0), finished)
         except Exception:  # the database may be away; try again shortly
             log.exception("inbox worker: claiming updates failed")
+            self._finished[:0] = finished  # still to be marked
             return 0
         for item in items:
             task = asyncio.create_task(self._process_safely(item), name=f"update-{item.update_id}")
@@ -98,7 +108,7 @@ class InboxWorker:
             update = Update.de_json(item.payload, self._application.bot)
         except Exception as error:  # malformed: keep it for inspection, never retry
             log.warning("update %s is malformed: %s", item.update_id, error)
-            await self._inbox.finish(item.update_id, error=f"malformed: {error}"[:500])
+            self._done(Finished(item.update_id, f"malformed: {error}"[:500]))
             return
         try:
             # PTB routes handler exceptions to our error handler and returns normally.
@@ -106,11 +116,15 @@ class InboxWorker:
         except Exception as error:
             log.exception("update %s: processing failed", item.update_id)
             if item.attempts >= MAX_ATTEMPTS:
-                await self._inbox.finish(item.update_id, error=repr(error)[:500])
+                self._done(Finished(item.update_id, repr(error)[:500]))
             else:
                 await self._inbox.release([item.update_id])
             return
-        await self._inbox.finish(item.update_id)
+        self._done(Finished(item.update_id))
+
+    def _done(self, finished: Finished) -> None:
+        self._finished.append(finished)
+        self._wake.set()  # claim (and so finish) now, even if a claim is under way
 
 
 class Poller:

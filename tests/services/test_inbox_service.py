@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
-from bot.services.inbox import LEASE, InboxItem, InboxService, chat_of
+from bot.services.inbox import LEASE, Finished, InboxItem, InboxService, chat_of
 
 
 def message(update_id: int, chat_id: int = 500, text: str = "/start") -> dict[str, Any]:
@@ -132,6 +132,28 @@ async def test_a_chats_next_update_waits_until_the_one_before_is_finished(
     assert meanwhile == []
     assert ids(second) == [2]
     assert ids(again) == [2]  # a released update goes first again, 3 still waits
+
+
+async def test_a_claim_finishes_what_the_worker_handled_and_takes_the_chats_next(
+    inbox: InboxService,
+) -> None:
+    await inbox.store([message(1), message(2), message(3, chat_id=600), message(4, chat_id=600)])
+    assert ids(await inbox.claim()) == [1, 3]
+
+    claimed = await inbox.claim(finished=[Finished(1), Finished(3, error="handler crashed")])
+
+    assert ids(claimed) == [2, 4]  # one transaction: finished, and each chat's next leased
+    assert [await inbox.is_finished(n) for n in (1, 2, 3, 4)] == [True, False, True, False]
+    assert await inbox.counts() == {"done": 1, "failed": 1, "processing": 2}
+
+
+async def test_a_claim_with_no_room_only_finishes(inbox: InboxService) -> None:
+    await inbox.store([message(1), message(2)])
+    await inbox.claim()
+
+    assert await inbox.claim(0, finished=[Finished(1)]) == []
+    assert await inbox.is_finished(1)
+    assert ids(await inbox.claim()) == [2]
 
 
 async def test_concurrent_claimers_never_share_an_update_or_a_chat(

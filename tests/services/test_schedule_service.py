@@ -23,6 +23,7 @@ from bot.domain.programme import (
 )
 from bot.domain.views import PersonRef, RoomSummary
 from bot.services.programme import ProgrammeService
+from bot.services.programme_cache import bump_version
 from bot.services.schedule import NEXT_WINDOW, NoEventError, ScheduleService
 from tests.databases import IMPORT_CLOCK
 
@@ -85,6 +86,7 @@ async def id_of(
 async def cancel(sessions: SessionFactory, key: str) -> None:
     async with sessions.begin() as db:
         await db.execute(update(m.Session).where(m.Session.key == key).values(cancelled=True))
+        await bump_version(db)  # a write behind the programme service's back must say so
 
 
 # --- the event and its days ------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
 from bot.domain.views import UserProfile
+from bot.services import conversations
 from bot.services.users import TelegramIdentity, UserService
 
 ADMIN_ID = 4242
@@ -125,3 +126,18 @@ def test_display_name_whitespace_collapsed_and_long_names_shortened() -> None:
 
 async def test_profile_of_unknown_user_is_none(users: UserService) -> None:
     assert await users.profile(999) is None
+
+
+async def test_touch_tells_which_dialogue_is_under_way(empty_db: str, clock: FrozenClock) -> None:
+    """Free text skips asking every flow when no dialogue awaits it (handlers/search.py)."""
+    engine = create_engine(empty_db)
+    try:
+        sessions = create_session_factory(engine)
+        users = UserService(sessions, clock, frozenset())
+        assert (await users.touch(amina())).dialogue is None
+        async with sessions.begin() as db:
+            await conversations.save(db, 1001, "registration", "name", {}, clock.now())
+
+        assert (await users.touch(amina())).dialogue == "registration"
+    finally:
+        await engine.dispose()
