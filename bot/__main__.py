@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     load.set_defaults(handler=_import)
 
     export = commands.add_parser("export", help="organizer exports (CSV, UTF-8 with BOM)")
-    export.add_argument("what", choices=["registrations", "attendance"])
+    export.add_argument("what", choices=["registrations", "attendance", "feedback"])
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", "-o", help="a file to write (default: standard output)")
     export.set_defaults(handler=_export)
@@ -131,7 +131,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await upgrade(engine)
         sessions = create_session_factory(engine)
-        programme = ProgrammeService(sessions, SystemClock())
+        programme = ProgrammeService(sessions, SystemClock(), settings.speaker_alert_minutes)
         if args.if_empty and await programme.has_programme():
             print("a programme is already loaded; nothing imported")
             return 0
@@ -185,6 +185,8 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
         sessions = create_session_factory(engine)
         if args.what == "registrations":
             text = await exports.registrations_csv(sessions)
+        elif args.what == "feedback":
+            text = await exports.feedback_csv(sessions)
         else:
             text = await exports.attendance_csv(sessions)
     finally:

@@ -67,7 +67,16 @@ class Runtime:
         application = build_application(settings, services)
         worker = InboxWorker(application, inbox)
         dispatcher = build_dispatcher(settings, services, application, SenderLock(engine))
-        planner = Planner([services.digest.plan, services.speakers.plan], clock, dispatcher.wake)
+        planner = Planner(
+            [
+                services.digest.plan,
+                services.speakers.plan,
+                services.feedback.plan,
+                services.questions.plan,
+            ],
+            clock,
+            dispatcher.wake,
+        )
         progress = build_progress(settings, services, application, dispatcher)
         return cls(
             settings, engine, services, inbox, application, worker, dispatcher, planner, progress
@@ -81,6 +90,8 @@ class Runtime:
             await publish_commands(self)
 
     async def stop(self) -> None:
+        await self.dispatcher.close()
+        await self.progress.close()
         await self.application.shutdown()
         await self.engine.dispose()
 

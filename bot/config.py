@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.speakers import DEFAULT_ALERT_LEADS, parse_leads
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./symposium.db"
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
@@ -41,6 +43,9 @@ class Settings:
     digest_time: str = "07:30"  # local event time of the daily digest
     schedule_url: str | None = None  # live sync: re-import this programme on a timer
     schedule_sync_minutes: float = 10.0
+    feedback_window_minutes: int = 180  # after a session ends, attendees may rate it this long
+    # Speakers' alerts before each session, minutes (a speaker may choose others on /mysessions)
+    speaker_alert_minutes: tuple[int, ...] = DEFAULT_ALERT_LEADS
 
     def __repr__(self) -> str:  # secrets never reach a log line
         token = "set" if self.bot_token else "unset"
@@ -96,6 +101,8 @@ class Settings:
             digest_time=_clock_time(values.get("DIGEST_TIME") or "07:30"),
             schedule_url=values.get("SCHEDULE_URL") or None,
             schedule_sync_minutes=_positive(values, "SCHEDULE_SYNC_MINUTES", 10.0),
+            feedback_window_minutes=int(_positive(values, "FEEDBACK_WINDOW_MINUTES", 180)),
+            speaker_alert_minutes=_alert_minutes(values.get("SPEAKER_ALERT_MINUTES")),
         )
 
 
@@ -136,6 +143,18 @@ def _positive(values: Mapping[str, str], name: str, default: float) -> float:
     if number <= 0:
         raise ConfigError(f"{name}: {raw!r} is not a positive number")
     return number
+
+
+def _alert_minutes(raw: str | None) -> tuple[int, ...]:
+    if raw is None:
+        return DEFAULT_ALERT_LEADS
+    try:
+        return parse_leads(raw)
+    except ValueError as error:
+        raise ConfigError(
+            f"SPEAKER_ALERT_MINUTES: {error} (write minutes before a session, such as 60,15,"
+            " or off)"
+        ) from None
 
 
 def _clock_time(raw: str) -> str:

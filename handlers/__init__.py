@@ -20,11 +20,13 @@ from handlers import (
     agenda,
     broadcasts,
     fallback,
+    feedback,
     imports,
     language,
     organizers,
     people,
     programme,
+    questions,
     registration,
     rooms,
     search,
@@ -62,6 +64,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("invite", speakers.invite),
         ("revoke", speakers.revoke),
         ("mysessions", speakers.my_sessions),
+        ("questions", questions.questions_command),
     ]
     for name, callback in commands:
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -95,6 +98,18 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (r"^spip:", speakers.invite),
         (r"^spi:", speakers.invite_pressed),
         (r"^spc:", speakers.checkin_pressed),
+        (r"^spal$", speakers.alerts),
+        (r"^spas:", speakers.alerts_chosen),
+        (r"^qs:", questions.board_pressed),
+        (r"^qa:", questions.ask_pressed),
+        (r"^qx$", questions.cancel_pressed),
+        (r"^qv:", questions.vote_pressed),
+        (r"^qh:", questions.hide_pressed),
+        (r"^qsp:", questions.speaker_pressed),
+        (r"^qan:", questions.answered_pressed),
+        (r"^fb:", feedback.rated),
+        (r"^fbo:", feedback.opened),
+        (r"^fbc:", feedback.comment_pressed),
     ]
     for pattern, callback in callbacks:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -121,6 +121,8 @@ async def my_session(context: BotContext, session_id: int) -> MySession:
     return MySession(
         bookmarked=await services.agenda.has(user, session_id),
         seats=await services.seats.state(session_id, user),
+        questions_open=await services.questions.is_open(session_id),
+        rateable=await services.feedback.can_rate(user, session_id),
     )
 
 

@@ -15,6 +15,7 @@ from bot.presentation import registration as screens
 from bot.presentation.callbacks import Callback, decode
 from bot.telegram.context import BotContext
 from bot.telegram.replies import send, show
+from handlers import feedback, questions
 from handlers.fallback import stale_button
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ async def me(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> None:
+    if await feedback.cancel(update, context):  # a comment being typed
+        return
+    if await questions.cancel(update, context):  # a question being typed
+        return
     outcome = await context.services.registration.cancel(_user_id(context))
     await show(update, context, attendee.cancelled(context.l10n, outcome))
 

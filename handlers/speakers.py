@@ -115,3 +115,29 @@ async def checkin_pressed(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     await show(update, context, screens.checked_in(context.l10n, item))
+
+
+async def alerts(update: Update, context: BotContext) -> None:
+    """🔔 on /mysessions: the speaker's alert setting and its choices."""
+    profile = context.profile
+    setting = await context.services.speakers.alert_setting(profile.id) if profile else None
+    if setting is None:
+        await show(update, context, screens.not_a_speaker(context.l10n))
+        return
+    await show(update, context, screens.alert_settings(context.l10n, setting))
+
+
+async def alerts_chosen(update: Update, context: BotContext) -> None:
+    """`spas:<choice>`: store the choice; alerts no longer wanted are cancelled at once."""
+    profile = context.profile
+    data = decode(update.callback_query.data if update.callback_query else None)
+    valid, choice = screens.alert_choice(data.args[0]) if data else (False, None)
+    if profile is None or not valid:
+        await stale_button(update, context)
+        return
+    setting = await context.services.speakers.set_alert_leads(profile.id, choice)
+    if setting is None:
+        await show(update, context, screens.not_a_speaker(context.l10n))
+        return
+    notice = screens.alerts_changed(context.l10n, setting)
+    await show(update, context, screens.alert_settings(context.l10n, setting).with_notice(notice))

@@ -12,6 +12,8 @@ from bot.domain.reminder_views import Dropped
 from bot.i18n import Localizer
 from bot.presentation import Reply, broadcast_status
 from bot.presentation import agenda as agenda_screens
+from bot.presentation import feedback as feedback_screens
+from bot.presentation import questions as question_screens
 from bot.presentation import reminders as reminder_screens
 from bot.presentation import speakers as speaker_screens
 
@@ -28,6 +30,10 @@ SPEAKER_ALERT = "speaker_alert"  # bot.services.speaker_alerts
 SPEAKER_CHECKIN = "speaker_checkin"
 SPEAKER_CHANGE = "speaker_change"
 SPEAKERS_MISSING = "speakers_missing"
+SPEAKER_PEOPLE = "speaker_people"
+QUESTIONS_START = "questions_start"  # bot.services.questions
+FEEDBACK_PROMPT = "feedback_prompt"  # bot.services.feedback
+FEEDBACK_SUMMARY = "feedback_summary"
 
 
 def build_renderers(services: Services) -> dict[str, Render]:
@@ -86,6 +92,7 @@ def build_renderers(services: Services) -> dict[str, Render]:
             row.recipient_id,
             l10n.locale,
             datetime.fromisoformat(row.payload["starts_at"]),
+            row.payload.get("lead") if row.kind == SPEAKER_ALERT else None,
         )
         if isinstance(found, Dropped):
             return Skip(found.reason)
@@ -101,12 +108,55 @@ def build_renderers(services: Services) -> dict[str, Render]:
             return Skip(notice.reason)
         return speaker_screens.session_change(l10n, notice)
 
+    async def speaker_people(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        found = await services.speaker_desk.people_notice(
+            row.payload, row.recipient_id, l10n.locale
+        )
+        if isinstance(found, Dropped):
+            return Skip(found.reason)
+        return speaker_screens.people_change(l10n, found)
+
     async def speakers_missing(row: Claimed, l10n: Localizer) -> Reply | Skip:
         starts_at = datetime.fromisoformat(row.payload["starts_at"])
         report = await services.speaker_desk.missing(starts_at, l10n.locale)
         if isinstance(report, Dropped):
             return Skip(report.reason)
         return speaker_screens.missing_report(l10n, report)
+
+    async def feedback_prompt(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        """Sent while the window is open (after downtime too); dropped once it has closed."""
+        found = await services.feedback.prompt(
+            int(row.payload["session_id"]),
+            row.recipient_id,
+            l10n.locale,
+            datetime.fromisoformat(row.payload["ends_at"]),
+        )
+        if isinstance(found, Dropped):
+            return Skip(found.reason)
+        return feedback_screens.card(l10n, found)
+
+    async def feedback_summary(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        found = await services.feedback.summary(
+            int(row.payload["session_id"]),
+            row.recipient_id,
+            l10n.locale,
+            datetime.fromisoformat(row.payload["ends_at"]),
+        )
+        if isinstance(found, Dropped):
+            return Skip(found.reason)
+        return feedback_screens.summary(l10n, found)
+
+    async def questions_start(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        """The ranked questions as they are at the start; nothing when nobody asked."""
+        found = await services.questions.at_start(
+            int(row.payload["session_id"]),
+            row.recipient_id,
+            l10n.locale,
+            datetime.fromisoformat(row.payload["starts_at"]),
+        )
+        if isinstance(found, Dropped):
+            return Skip(found.reason)
+        return question_screens.speaker_board(l10n, found, 0, at_start=True)
 
     return {
         NOTICE: notice,
@@ -119,4 +169,8 @@ def build_renderers(services: Services) -> dict[str, Render]:
         SPEAKER_CHECKIN: speaker_alert,
         SPEAKER_CHANGE: speaker_change,
         SPEAKERS_MISSING: speakers_missing,
+        SPEAKER_PEOPLE: speaker_people,
+        QUESTIONS_START: questions_start,
+        FEEDBACK_PROMPT: feedback_prompt,
+        FEEDBACK_SUMMARY: feedback_summary,
     }

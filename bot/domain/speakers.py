@@ -6,19 +6,24 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.views import SessionDetail
+from bot.domain.views import PersonRef, SessionDetail
 
 INVITE_PREFIX = "spk_"
 INVITE_TTL = timedelta(days=14)
 TOKEN_BYTES = 24  # 32 URL-safe characters: the payload stays far below Telegram's 64
 _PAYLOAD = re.compile(r"^spk_[A-Za-z0-9_-]{16,60}$")
 
-# Alerts before each of a speaker's sessions, in minutes (the one place for the defaults;
-# a per-speaker setting can replace these later).
-ALERT_LEADS: tuple[int, ...] = (60, 15)
+# Alerts before each of a speaker's sessions, in minutes: the event's default (the setting
+# SPEAKER_ALERT_MINUTES) unless the speaker chose otherwise (`speaker_links.alert_leads`).
+DEFAULT_ALERT_LEADS: tuple[int, ...] = (60, 15)
+MAX_ALERTS = 3
+MAX_ALERT_MINUTES = 24 * 60
+# What a speaker can pick on /mysessions (None = the event's default).
+ALERT_CHOICES: tuple[tuple[int, ...], ...] = ((60, 15), (30, 10), (15,), ())
 CHECKIN_LEAD = 45  # "I'm here" / "I'm running late" buttons
 CHECKIN_DEADLINE = 15  # organizers hear about speakers who have not answered by then
 PLAN_HORIZON = timedelta(days=2)  # the planner looks this far ahead
@@ -57,6 +62,39 @@ def due_before(starts_at: datetime, minutes: int, now: datetime) -> datetime | N
 
 def minutes_left(starts_at: datetime, now: datetime) -> int:
     return max(0, round((starts_at - now).total_seconds() / 60))
+
+
+def parse_leads(raw: str) -> tuple[int, ...]:
+    """ "60,15" -> (60, 15), longest first; "" or "off" -> () (no alerts).
+
+    Raises ValueError saying what is wrong: at most MAX_ALERTS whole minutes, each from 1 to
+    MAX_ALERT_MINUTES."""
+    text = raw.strip().lower()
+    if text in ("", "off", "none", "0"):
+        return ()
+    leads = set()
+    for item in text.replace(" ", "").split(","):
+        if not item.isdigit() or not 0 < int(item) <= MAX_ALERT_MINUTES:
+            raise ValueError(f"{item!r} is not a number of minutes from 1 to {MAX_ALERT_MINUTES}")
+        leads.add(int(item))
+    if len(leads) > MAX_ALERTS:
+        raise ValueError(f"at most {MAX_ALERTS} alerts, not {len(leads)}")
+    return tuple(sorted(leads, reverse=True))
+
+
+def format_leads(leads: tuple[int, ...]) -> str:
+    """What `speaker_links.alert_leads` stores: "60,15", or "" for no alerts."""
+    return ",".join(str(n) for n in leads)
+
+
+def leads_for(stored: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A speaker's alert leads: their own choice, else the event's (also if unreadable)."""
+    if stored is None:
+        return default
+    try:
+        return parse_leads(stored) if stored else ()
+    except ValueError:
+        return default
 
 
 @dataclass(frozen=True)
@@ -98,6 +136,34 @@ class SpeakerAlert:
 
 
 @dataclass(frozen=True)
+class AlertSetting:
+    """A speaker's choice (None = the event's default) and the event's default."""
+
+    chosen: tuple[int, ...] | None
+    default: tuple[int, ...]
+
+    @property
+    def leads(self) -> tuple[int, ...]:
+        return self.default if self.chosen is None else self.chosen
+
+
+@dataclass(frozen=True)
+class PeopleNotice:
+    """Who joined or left a speaker's session, or that the speaker was added or removed.
+
+    `you`: "added" (now listed), "removed" (no longer listed) or "" (co-speakers changed).
+    `session` is None when the session is no longer in the programme (removed only)."""
+
+    you: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    session: SessionDetail | None
+    joined: tuple[PersonRef, ...] = ()
+    left: tuple[PersonRef, ...] = ()
+
+
+@dataclass(frozen=True)
 class MissingSpeaker:
     name: str
     session_title: str
@@ -108,3 +174,48 @@ class MissingSpeaker:
 class MissingReport:
     starts_at: datetime
     missing: tuple[MissingSpeaker, ...]
+
+
+Person = tuple[int, str]  # (speaker id, role)
+
+
+@dataclass(frozen=True)
+class PeopleChange:
+    """A session's speakers and moderators before and after an import, in programme order."""
+
+    session_id: int
+    before: tuple[Person, ...]
+    after: tuple[Person, ...]
+
+    @property
+    def joined(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.after if p not in self.before)
+
+    @property
+    def left(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.before if p not in self.after)
+
+    @property
+    def added(self) -> frozenset[int]:
+        """Speakers newly listed (in any role)."""
+        return frozenset(i for i, _ in self.after) - {i for i, _ in self.before}
+
+    @property
+    def removed(self) -> frozenset[int]:
+        """Speakers no longer listed at all."""
+        return frozenset(i for i, _ in self.before) - {i for i, _ in self.after}
+
+    @property
+    def variant(self) -> str:
+        """The same change told twice (two racing imports) is one message."""
+        text = repr((sorted(self.before), sorted(self.after)))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def people_change(
+    session_id: int, before: Sequence[Person], after: Sequence[Person]
+) -> PeopleChange | None:
+    """None when the same people have the same roles (their order does not matter)."""
+    if set(before) == set(after):
+        return None
+    return PeopleChange(session_id, tuple(before), tuple(after))

@@ -110,6 +110,9 @@ class UserProfile:
     blocked: bool
     is_new: bool = False
     locale_certain: bool = True
+    # The dialogue under way when the update arrived (registration, a draft, a question…);
+    # free text that no dialogue awaits goes straight to the menu and search.
+    dialogue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,8 @@ class MySession:
 
     bookmarked: bool
     seats: SeatState | None = None
+    questions_open: bool = False  # the session takes audience questions now
+    rateable: bool = False  # ended, feedback still open, and it was in the agenda
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,18 @@ VERBS = {
     "spi": 1,  # invite this speaker: speaker id
     "spip": 1,  # speaker invite picker: page
     "spc": 2,  # speaker check-in: session id, h (here) | l (late)
+    "spal": 0,  # a speaker's alert setting
+    "spas": 1,  # set it: "d" (event default), "0" (off) or minutes such as 60-15
+    "fb": 2,  # feedback: session id, rating 1-5
+    "fbo": 1,  # open the feedback prompt from a session card: session id
+    "fbc": 1,  # feedback: add or change the comment: session id
+    "qs": 3,  # a session's questions: session id, page, origin
+    "qa": 2,  # ask a question: session id, origin
+    "qx": 0,  # cancel the question being typed
+    "qv": 3,  # upvote: question id, page, origin
+    "qh": 3,  # organizers hide a question: question id, page, origin
+    "qsp": 2,  # a speaker's questions: session id, page
+    "qan": 2,  # a speaker marks a question answered: question id, page
     "help": 0,
     "noop": 0,
     "impa": 0,  # apply the schedule file just previewed  # page counter: does nothing

@@ -174,6 +174,7 @@ def command_descriptions(l10n: Localizer) -> list[tuple[str, str]]:
         ("register", l10n._("Register for the symposium")),
         ("me", l10n._("My registration and badge")),
         ("mysessions", l10n._("Speakers: my sessions")),
+        ("questions", l10n._("Speakers: the audience's questions")),
         ("cancel", l10n._("Cancel the registration in progress")),
         ("language", l10n._("Choose your language")),
         ("help", l10n._("Help")),

@@ -9,7 +9,9 @@ from markupsafe import Markup
 
 from bot.i18n import Localizer
 from bot.presentation import Reply
+from bot.presentation import feedback as feedback_screens
 from bot.presentation.attendee import profession_name
+from bot.presentation.programme import fit
 from bot.services.checkin import CheckIn
 from bot.services.roles import AuditLine, RoleChange
 from bot.services.stats import Figures
@@ -136,7 +138,8 @@ def stats_report(l10n: Localizer, figures: Figures) -> Reply:
     if figures.delivery:
         states = [_count(l10n, _state(l10n, state), n) for state, n in figures.delivery]
         lines += ["", l10n._("📬 Delivery: {list}", list=Markup(l10n.join_rendered(states)))]
-    return Reply("\n".join(lines))
+    lines += feedback_screens.stats_lines(l10n, figures.feedback)  # last: trimmed to fit
+    return Reply(fit(lines))
 
 
 def _count(l10n: Localizer, name: str, n: int) -> str:

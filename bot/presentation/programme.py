@@ -203,6 +203,8 @@ def personal_rows(
     if mine is None or session.cancelled:
         return []
     rows: list[tuple[Button, ...]] = []
+    if mine.rateable:
+        rows.append((Button(l10n._("⭐ Rate this session"), cb("fbo", session.id)),))
     seats = mine.seats
     if seats is not None:
         if seats.status == "confirmed":
@@ -218,7 +220,18 @@ def personal_rows(
     else:
         agenda = Button(l10n._("⭐ Add to my agenda"), cb("bm", session.id, origin))
     rows.append((agenda, Button(l10n._("📅 Add to calendar"), cb("ics", session.id))))
+    rows.append(question_row(l10n, session.id, origin, asking=mine.questions_open))
     return rows
+
+
+def question_row(
+    l10n: Localizer, session_id: int, origin: str, *, asking: bool
+) -> tuple[Button, ...]:
+    """The session's audience questions; "Ask" only while it is upcoming or running."""
+    listed = Button(l10n._("❓ Questions"), cb("qs", session_id, 0, origin))
+    if not asking:
+        return (listed,)
+    return (Button(l10n._("✍️ Ask a question"), cb("qa", session_id, origin)), listed)
 
 
 def now_and_next(l10n: Localizer, view: NowAndNext, *, only_next: bool = False) -> Reply:

@@ -11,15 +11,19 @@ from markupsafe import Markup
 from bot.domain.paging import paginate
 from bot.domain.reminder_views import ChangeNotice
 from bot.domain.speakers import (
+    ALERT_CHOICES,
+    CHECKIN_LEAD,
     HERE,
     LATE,
+    AlertSetting,
     Invite,
     MissingReport,
+    PeopleNotice,
     SpeakerAlert,
     SpeakerHome,
     SpeakerSession,
 )
-from bot.domain.views import SessionSummary, SpeakerSummary
+from bot.domain.views import PersonRef, SessionSummary, SpeakerSummary
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.presentation import reminders as reminder_screens
@@ -30,6 +34,7 @@ from bot.presentation.programme import (
     nav_row,
     page_counter,
     people_lines,
+    plain,
     room_line,
     session_line,
     when_line,
@@ -142,7 +147,97 @@ def not_a_speaker(l10n: Localizer) -> Reply:
 def my_sessions(l10n: Localizer, home: SpeakerHome) -> Reply:
     lines = [l10n._("🎤 <b>Your sessions</b>, {name}", name=home.name), ""]
     lines += _session_lines(l10n, home.sessions)
-    return Reply(fit(lines))
+    return Reply(fit(lines), buttons=((Button(l10n._("🔔 Alerts"), cb("spal")),),))
+
+
+# --- a speaker's alert setting ----------------------------------------------------------------
+def alert_arg(choice: tuple[int, ...] | None) -> str:
+    """The callback argument of a choice: "d" (the event's default), "0" (off), "60-15"."""
+    if choice is None:
+        return "d"
+    return "-".join(str(n) for n in choice) or "0"
+
+
+def alert_choice(arg: str) -> tuple[bool, tuple[int, ...] | None]:
+    """(True, choice) for an argument `alert_arg` makes of a choice offered; else (False, None)."""
+    for choice in (None, *ALERT_CHOICES):
+        if alert_arg(choice) == arg:
+            return True, choice
+    return False, None
+
+
+def alert_settings(l10n: Localizer, setting: AlertSetting) -> Reply:
+    lines = [
+        l10n._("🔔 <b>Alerts before your sessions</b>"),
+        "",
+        l10n._("Now: {choice}", choice=Markup(_leads_label(l10n, setting.leads))),
+        l10n.ngettext(
+            "The question whether you are at the venue still comes {n} minute before.",
+            "The question whether you are at the venue still comes {n} minutes before.",
+            CHECKIN_LEAD,
+        ),
+    ]
+    rows = [(_alert_button(l10n, None, setting),)]
+    rows += [(_alert_button(l10n, choice, setting),) for choice in ALERT_CHOICES]
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+def alerts_changed(l10n: Localizer, setting: AlertSetting) -> str:
+    return l10n._("🔔 Alerts: {choice}", choice=Markup(_leads_label(l10n, setting.leads)))
+
+
+def _alert_button(l10n: Localizer, choice: tuple[int, ...] | None, setting: AlertSetting) -> Button:
+    if choice is None:
+        label = l10n._(
+            "Event default ({choice})", choice=Markup(_leads_label(l10n, setting.default))
+        )
+    else:
+        label = _leads_label(l10n, choice)
+    mark = "✅ " if choice == setting.chosen else ""
+    return Button(plain(mark + label), cb("spas", alert_arg(choice)))
+
+
+def _leads_label(l10n: Localizer, leads: tuple[int, ...]) -> str:
+    if not leads:
+        return l10n._("Off")
+    return l10n._("{minutes} min", minutes=" + ".join(l10n.number(n) for n in leads))
+
+
+# --- co-speaker changes -------------------------------------------------------------------------
+def people_change(l10n: Localizer, notice: PeopleNotice) -> Reply:
+    """Who joined or left the speaker's session; or that they were added to or removed from it."""
+    session = notice.session
+    when = when_line(l10n, notice.starts_at, notice.ends_at)
+    if notice.you == "removed":
+        lines = [
+            l10n._("🎤 You are no longer listed for <b>{title}</b>.", title=notice.title),
+            "",
+            when,
+            "",
+            l10n._("If this is a mistake, please tell the organizers."),
+        ]
+        return Reply(fit(lines))
+    assert session is not None  # only a removal is told about a session that is gone
+    facts = [when, *([room_line(l10n, session.room)] if session.room else [])]
+    facts += people_lines(l10n, session)
+    if notice.you == "added":
+        headline = l10n._("🎤 You are now listed for <b>{title}</b>.", title=notice.title)
+        return Reply(fit([headline, "", *facts]))
+    lines = [l10n._("👥 The people of your session <b>{title}</b> changed.", title=notice.title)]
+    if notice.joined:
+        lines.append(l10n._("➕ Joined: {names}", names=Markup(_names(l10n, notice.joined))))
+    if notice.left:
+        lines.append(
+            l10n._("➖ No longer listed: {names}", names=Markup(_names(l10n, notice.left)))
+        )
+    return Reply(fit([*lines, "", *facts]))
+
+
+def _names(l10n: Localizer, people: Sequence[PersonRef]) -> str:
+    return l10n.join_rendered(
+        l10n._("{name} (moderator)", name=p.name) if p.role == "moderator" else l10n.join([p.name])
+        for p in people
+    )
 
 
 def alert(l10n: Localizer, found: SpeakerAlert) -> Reply:

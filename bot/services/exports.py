@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.services import feedback
 
 BOM = "\ufeff"
 REGISTRATION_COLUMNS = (
@@ -81,6 +82,13 @@ async def attendance_csv(sessions: SessionFactory) -> str:
             for r in rows
         ),
     )
+
+
+async def feedback_csv(sessions: SessionFactory) -> str:
+    """Every rating and comment with its session, never who gave it."""
+    async with sessions() as db:
+        rows = await feedback.export_rows(db)
+    return _csv(feedback.EXPORT_COLUMNS, rows)
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

@@ -21,8 +21,11 @@ from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.changes import SessionChange, SlotState, detect_change
 from bot.domain.programme import ProgrammeData, SessionData, SpeakerData, Translations
+from bot.domain.speakers import DEFAULT_ALERT_LEADS
 from bot.domain.text import search_document
+from bot.services import speaker_alerts
 from bot.services.changes import on_session_change, slot_of
+from bot.services.programme_cache import bump_version
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,15 @@ Changed = tuple[m.Session, SessionChange]
 
 
 class ProgrammeService:
-    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        clock: Clock,
+        speaker_leads: tuple[int, ...] = DEFAULT_ALERT_LEADS,  # SPEAKER_ALERT_MINUTES
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._speaker_leads = speaker_leads
 
     async def has_programme(self) -> bool:
         async with self._sessions() as db:
@@ -89,6 +98,7 @@ class ProgrammeService:
                 tracks[track.key] = track_row
             speakers = {s.key: await _apply_speaker(db, event.id, s) for s in data.speakers}
             await db.flush()
+            people_before = await speaker_alerts.people_of_event(db, event.id)
             changed: list[Changed] = []
             added: list[str] = []
             renamed: list[tuple[str, str]] = []
@@ -118,8 +128,12 @@ class ProgrammeService:
             deleted, cancelled = await _remove_missing(db, event.id, keep)
             changed += cancelled
             cancelled_titles = {row.title for row, _ in cancelled}
+            await speaker_alerts.on_people_changes(  # speakers first, attendees after
+                db, event.id, people_before, now, self._speaker_leads
+            )
             for stored, change in changed:
                 await on_session_change(db, stored, change, now)
+            await bump_version(db, event.id)  # every instance's programme cache reloads
             summary = ImportSummary(
                 rooms=len(data.rooms),
                 tracks=len(data.tracks),
@@ -178,6 +192,7 @@ class ProgrammeService:
                 row.room = room
                 row.search_text = _search_text_of(row)
             await db.flush()
+            await bump_version(db, row.event_id)  # every instance's programme cache reloads
             if change is not None:
                 await on_session_change(db, row, change, now)
             return change

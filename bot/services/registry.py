@@ -20,8 +20,10 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.changes import ChangeNotices
 from bot.services.checkin import CheckinService
 from bot.services.digest import DigestService
+from bot.services.feedback import FeedbackService
 from bot.services.imports import ImportService
 from bot.services.programme import ProgrammeService
+from bot.services.questions import QuestionService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.roles import RoleService
@@ -59,6 +61,8 @@ class Services:
     broadcast_runs: BroadcastRuns
     speakers: SpeakerService
     speaker_desk: SpeakerDesk
+    questions: QuestionService
+    feedback: FeedbackService
     _zone: tuple[str, datetime] | None = field(default=None, repr=False)
 
     @classmethod
@@ -66,7 +70,7 @@ class Services:
         catalogs = Catalogs()
         catalogs.preload()
         schedule = ScheduleService(sessions, clock)
-        programme = ProgrammeService(sessions, clock)
+        programme = ProgrammeService(sessions, clock, settings.speaker_alert_minutes)
         seats = SeatService(sessions, clock)
         return cls(
             settings=settings,
@@ -89,8 +93,12 @@ class Services:
             digest=DigestService(sessions, clock, settings.digest_time),
             broadcasts=BroadcastService(sessions, clock, schedule),
             broadcast_runs=BroadcastRuns(sessions, clock),
-            speakers=SpeakerService(sessions, clock, schedule),
-            speaker_desk=SpeakerDesk(sessions, clock, schedule),
+            speakers=SpeakerService(sessions, clock, schedule, settings.speaker_alert_minutes),
+            speaker_desk=SpeakerDesk(sessions, clock, schedule, settings.speaker_alert_minutes),
+            questions=QuestionService(sessions, clock, schedule),
+            feedback=FeedbackService(
+                sessions, clock, schedule, timedelta(minutes=settings.feedback_window_minutes)
+            ),
         )
 
     async def localizer(self, locale: str) -> Localizer:

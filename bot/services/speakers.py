@@ -17,32 +17,77 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.speakers import (
+    DEFAULT_ALERT_LEADS,
     INVITE_TTL,
+    AlertSetting,
     Invite,
     RedeemFailure,
     SpeakerHome,
     SpeakerSession,
+    format_leads,
     new_token,
+    parse_leads,
     token_hash,
 )
 from bot.domain.views import SpeakerSummary, UserProfile
 from bot.services.audit import ORGANIZER_ROLES, record, require_role
 from bot.services.schedule import ScheduleService
-from bot.services.speaker_alerts import plan_for_speaker, plan_upcoming
+from bot.services.speaker_alerts import plan_for_speaker, plan_upcoming, replan_alerts
 
 SPEAKER = "speaker"
 
 
 class SpeakerService:
-    def __init__(self, sessions: SessionFactory, clock: Clock, schedule: ScheduleService) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        clock: Clock,
+        schedule: ScheduleService,
+        default_leads: tuple[int, ...] = DEFAULT_ALERT_LEADS,  # SPEAKER_ALERT_MINUTES
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._schedule = schedule
+        self._default_leads = default_leads
 
     async def plan(self, now: datetime | None = None) -> int:
         """The planner's round: alerts, check-ins and organizers' reports (idempotent)."""
         async with self._sessions.begin() as db:
-            return await plan_upcoming(db, now or self._clock.now())
+            return await plan_upcoming(db, now or self._clock.now(), self._default_leads)
+
+    # --- the speaker's alert setting -------------------------------------------------------
+    async def alert_setting(self, user_id: int) -> AlertSetting | None:
+        """The linked speaker's alert leads; None if the account is not a speaker's."""
+        async with self._sessions() as db:
+            link = await db.get(m.SpeakerLink, user_id)
+        if link is None:
+            return None
+        return self._setting(link.alert_leads)
+
+    async def set_alert_leads(
+        self, user_id: int, leads: tuple[int, ...] | None
+    ) -> AlertSetting | None:
+        """Store the speaker's leads (None = the event's default) and re-plan at once: alerts
+        no longer wanted are cancelled, new ones planned. None if not a speaker."""
+        now = self._clock.now()
+        async with self._sessions.begin() as db:
+            link = await db.get(m.SpeakerLink, user_id)
+            user = await db.get(m.User, user_id)
+            if link is None or user is None:
+                return None
+            link.alert_leads = None if leads is None else format_leads(leads)
+            await db.flush()
+            setting = self._setting(link.alert_leads)
+            await replan_alerts(db, user, link.speaker_id, setting.leads, now)
+            return setting
+
+    def _setting(self, stored: str | None) -> AlertSetting:
+        if stored is None:
+            return AlertSetting(None, self._default_leads)
+        try:
+            return AlertSetting(parse_leads(stored), self._default_leads)
+        except ValueError:
+            return AlertSetting(None, self._default_leads)
 
     # --- invites (organizers) -------------------------------------------------------------
     async def speakers_for(self, actor: UserProfile, locale: str) -> list[SpeakerSummary]:
@@ -143,7 +188,7 @@ class SpeakerService:
                 detail=f"speaker {speaker_id}",
             )
             await db.flush()
-            await plan_for_speaker(db, user_id, speaker_id, now)
+            await plan_for_speaker(db, user_id, speaker_id, now, self._default_leads)
             return speaker_id
 
     async def speaker_of(self, user_id: int) -> int | None:

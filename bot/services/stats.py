@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.feedback import FeedbackFigures
 from bot.domain.views import UserProfile
 from bot.services.audit import require_role
+from bot.services.feedback import feedback_figures
 from bot.services.schedule import summary_of
 
 ACTIVE_WINDOW = timedelta(hours=24)
@@ -29,6 +31,8 @@ class Figures:
     top_sessions: tuple[tuple[str, int], ...]  # (title in the reader's language, bookmarks)
     seats: tuple[tuple[str, int, int], ...]  # (title, taken, capacity)
     delivery: tuple[tuple[str, int], ...]  # outbox state -> rows
+    # ratings in all, and per session (best first)
+    feedback: FeedbackFigures = field(default_factory=lambda: FeedbackFigures(0, ()))
 
 
 class StatsService:
@@ -52,12 +56,17 @@ class StatsService:
                 )
                 return tuple((str(k), int(n)) for k, n in rows.all())
 
-            bookmarks = func.count(m.Bookmark.id).label("n")
+            # Counted in a subquery: PostgreSQL refuses GROUP BY sessions.id next to the
+            # room and track the Session model always loads joined.
+            bookmarks = (
+                select(m.Bookmark.session_id, func.count().label("n"))
+                .group_by(m.Bookmark.session_id)
+                .subquery()
+            )
             top = await db.execute(
-                select(m.Session, bookmarks)
-                .join(m.Bookmark, m.Bookmark.session_id == m.Session.id)
-                .group_by(m.Session.id)
-                .order_by(bookmarks.desc(), m.Session.starts_at)
+                select(m.Session, bookmarks.c.n)
+                .join(bookmarks, bookmarks.c.session_id == m.Session.id)
+                .order_by(bookmarks.c.n.desc(), m.Session.starts_at)
                 .limit(TOP)
             )
             taken = (
@@ -93,4 +102,5 @@ class StatsService:
                     for s, n in seats.all()
                 ),
                 delivery=tuple((str(state), int(n)) for state, n in sorted(delivery.all())),
+                feedback=await feedback_figures(db, locale),
             )

@@ -74,6 +74,8 @@ async def test_session_card_shows_time_room_track_speakers_language_and_abstract
     assert labels == [
         "⭐ Add to my agenda",
         "📅 Add to calendar",
+        "✍️ Ask a question",
+        "❓ Questions",
         "🎤 Mariam Obeid",
         "🎤 Karim Mansour",
         "🚪 More in this room",

@@ -143,3 +143,13 @@ def test_webhook_path_is_the_path_of_webhook_url(tmp_path: Path) -> None:
 
 def test_webhook_path_default_without_webhook_url(tmp_path: Path) -> None:
     assert settings(tmp_path).webhook_path == "/telegram/webhook"
+
+
+def test_speaker_alert_minutes_are_read_and_refused_by_name(tmp_path: Path) -> None:
+    assert settings(tmp_path).speaker_alert_minutes == (60, 15)
+    assert settings(tmp_path, SPEAKER_ALERT_MINUTES="15, 45").speaker_alert_minutes == (45, 15)
+    assert settings(tmp_path, SPEAKER_ALERT_MINUTES="off").speaker_alert_minutes == ()
+    assert settings(tmp_path, SPEAKER_ALERT_MINUTES="").speaker_alert_minutes == ()
+    for bad in ("sixty", "60,-5", "0,15", "2000", "90,60,30,15"):
+        with pytest.raises(ConfigError, match=r"^SPEAKER_ALERT_MINUTES: "):
+            settings(tmp_path, SPEAKER_ALERT_MINUTES=bad)
