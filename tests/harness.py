@@ -36,12 +36,19 @@ class BotHarness:
         clock: FrozenClock,
         **overrides: Any,
     ) -> AsyncIterator[BotHarness]:
+        # Telegram's pace (1 a second per chat) would make each test wait a second per extra
+        # message to one user; tests/delivery/test_pacing.py holds the pace to account.
+        values: dict[str, Any] = {
+            "delivery_per_second": 500.0,
+            "delivery_per_chat_per_second": 50.0,
+        }
+        values.update(overrides)
         settings = Settings(
             bot_token=fake.token,
             api_base_url=fake.base_url,
             database_url=database_url,
             event_timezone="Asia/Kuala_Lumpur",
-            **overrides,
+            **values,
         )
         runtime = Runtime.build(settings, clock)
         harness = cls(fake, runtime, clock)

@@ -57,6 +57,10 @@ class DeliveryConfig:
     backoff_base: float = 2.0
     backoff_cap: float = 300.0
     idle_poll: float = 1.0
+    # Rows falling due within this window are claimed together: waking for each one of a
+    # stream spread at 30/s cost about 9 ms of CPU per message; the window adds at most its
+    # length to a reminder's lateness.
+    coalesce: float = 0.1
     # Rows delivered within this many seconds are marked sent in one transaction (a group
     # commit): one commit per message was the dispatcher's main cost at high rates.
     settle_window: float = 0.02
@@ -172,7 +176,7 @@ class Dispatcher:
                 due = None
             if due is not None:  # already due (it fell due since the claim): look again soon
                 until = (due - self._clock.now()).total_seconds()
-                timeout = min(timeout, max(until, 0.01))
+                timeout = min(timeout, max(until, 0.0) + self.config.coalesce)
         waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
         await asyncio.wait(waits, timeout=timeout, return_when="FIRST_COMPLETED")
         for waiter in waits:
