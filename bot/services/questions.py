@@ -37,11 +37,11 @@ from bot.domain.questions import (
     ranked,
 )
 from bot.domain.reminder_views import Dropped
-from bot.domain.speakers import PLAN_HORIZON
 from bot.domain.views import SessionDetail, SessionSummary, UserProfile
 from bot.services import conversations
 from bot.services.audit import ORGANIZER_ROLES, record, require_role
 from bot.services.schedule import ScheduleService
+from bot.services.speaker_alerts import linked_within_horizon
 
 QUESTIONS_START = "questions_start"  # the ranked list sent to speakers when a session starts
 
@@ -261,18 +261,7 @@ class QuestionService:
         within the horizon, due at its start (idempotent: the key holds the start)."""
         now = now or self._clock.now()
         async with self._sessions.begin() as db:
-            rows = await db.execute(
-                select(m.Session, m.User)
-                .join(m.SessionSpeaker, m.SessionSpeaker.session_id == m.Session.id)
-                .join(m.SpeakerLink, m.SpeakerLink.speaker_id == m.SessionSpeaker.speaker_id)
-                .join(m.User, m.User.id == m.SpeakerLink.user_id)
-                .where(
-                    m.Session.starts_at > now,
-                    m.Session.starts_at <= now + PLAN_HORIZON,
-                    ~m.Session.cancelled,
-                    ~m.User.blocked,
-                )
-            )
+            rows = await db.execute(linked_within_horizon(now))
             envelopes = []
             for session, user in rows.unique().all():
                 start = session.starts_at.astimezone(UTC)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import models as m
@@ -100,15 +100,26 @@ def missing_envelopes(
     ]
 
 
-async def plan_for_speaker(
-    db: AsyncSession,
-    user_id: int,
-    speaker_id: int,
-    now: datetime,
-    default_leads: tuple[int, ...] = DEFAULT_ALERT_LEADS,
-) -> int:
-    """Right after linking: everything for the speaker's upcoming sessions."""
-    rows = await db.execute(
+def linked_within_horizon(now: datetime) -> Select[tuple[m.Session, m.User]]:
+    """(session, linked user) for each speaker or moderator with an account, for sessions
+    starting within the planning horizon: what every speaker-facing planner walks."""
+    return (
+        select(m.Session, m.User)
+        .join(m.SessionSpeaker, m.SessionSpeaker.session_id == m.Session.id)
+        .join(m.SpeakerLink, m.SpeakerLink.speaker_id == m.SessionSpeaker.speaker_id)
+        .join(m.User, m.User.id == m.SpeakerLink.user_id)
+        .where(
+            m.Session.starts_at > now,
+            m.Session.starts_at <= now + PLAN_HORIZON,
+            ~m.Session.cancelled,
+            ~m.User.blocked,
+        )
+    )
+
+
+def upcoming_of_speaker(speaker_id: int, now: datetime) -> Select[tuple[m.Session]]:
+    """The speaker's sessions still to start and not cancelled."""
+    return (
         select(m.Session)
         .join(m.SessionSpeaker, m.SessionSpeaker.session_id == m.Session.id)
         .where(
@@ -117,6 +128,17 @@ async def plan_for_speaker(
             ~m.Session.cancelled,
         )
     )
+
+
+async def plan_for_speaker(
+    db: AsyncSession,
+    user_id: int,
+    speaker_id: int,
+    now: datetime,
+    default_leads: tuple[int, ...] = DEFAULT_ALERT_LEADS,
+) -> int:
+    """Right after linking: everything for the speaker's upcoming sessions."""
+    rows = await db.execute(upcoming_of_speaker(speaker_id, now))
     user = await db.get(m.User, user_id)
     if user is None:
         return 0
@@ -134,18 +156,7 @@ async def plan_upcoming(
     db: AsyncSession, now: datetime, default_leads: tuple[int, ...] = DEFAULT_ALERT_LEADS
 ) -> int:
     """The planner's round: every linked speaker's sessions within the horizon."""
-    rows = await db.execute(
-        select(m.Session, m.User, m.SpeakerLink.alert_leads)
-        .join(m.SessionSpeaker, m.SessionSpeaker.session_id == m.Session.id)
-        .join(m.SpeakerLink, m.SpeakerLink.speaker_id == m.SessionSpeaker.speaker_id)
-        .join(m.User, m.User.id == m.SpeakerLink.user_id)
-        .where(
-            m.Session.starts_at > now,
-            m.Session.starts_at <= now + PLAN_HORIZON,
-            ~m.Session.cancelled,
-            ~m.User.blocked,
-        )
-    )
+    rows = await db.execute(linked_within_horizon(now).add_columns(m.SpeakerLink.alert_leads))
     pairs = rows.unique().all()
     if not pairs:
         return 0
@@ -198,15 +209,7 @@ async def replan_alerts(
         )
         .values(state=CANCELLED)
     )
-    sessions = await db.scalars(
-        select(m.Session)
-        .join(m.SessionSpeaker, m.SessionSpeaker.session_id == m.Session.id)
-        .where(
-            m.SessionSpeaker.speaker_id == speaker_id,
-            m.Session.starts_at > now,
-            ~m.Session.cancelled,
-        )
-    )
+    sessions = await db.scalars(upcoming_of_speaker(speaker_id, now))
     envelopes = [e for s in sessions.unique() for e in alert_envelopes(user, s, leads, now)]
     return await enqueue(db, envelopes, now, reschedule=True) if envelopes else 0
 
