@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -34,6 +33,7 @@ from bot.services.sync import ScheduleSync
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.ingest import ALLOWED_UPDATES, InboxWorker, Poller
+from bot.telegram.request import AiohttpRequest
 from bot.web.server import create_web_app
 from handlers import register_handlers
 
@@ -228,7 +228,7 @@ def build_application(settings: Settings, services: Services) -> PTBApplication:
         .base_url(base)
         .base_file_url(file_base)
         .updater(None)
-        .request(HTTPXRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10))
+        .request(AiohttpRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .build()
     )

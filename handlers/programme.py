@@ -35,7 +35,7 @@ async def session(update: Update, context: BotContext) -> None:
     if data is None or found is None:
         await stale_button(update, context)
         return
-    mine = await agenda.my_session(context, found.id)
+    mine = await agenda.my_session(context, found)
     await show(update, context, screens.session_card(context.l10n, found, data.args[1], mine))
 
 

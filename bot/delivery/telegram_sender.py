@@ -13,8 +13,6 @@ import json
 import logging
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram import Bot
@@ -31,6 +29,7 @@ from telegram.error import (
 from bot.delivery.outcomes import Delivered, Outcome, Refused, SlowDown, TryLater, Unreachable
 from bot.presentation import Reply
 from bot.telegram.replies import NO_PREVIEW, inline_markup
+from bot.telegram.request import env_proxy
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,8 @@ class TelegramSender:
         session = self._session
         if session is None or session.closed:
             session = self._session = aiohttp.ClientSession(
-                timeout=self._timeout, proxy=_env_proxy(self._base)
+                timeout=self._timeout,
+                proxy=env_proxy(self._base),  # read once, not per request
             )
         body = json.dumps(params, ensure_ascii=False).encode()
         try:
@@ -108,15 +108,6 @@ class TelegramSender:
                 raise
             return outcome
         return Delivered(message_id)
-
-
-def _env_proxy(url: str) -> str | None:
-    """HTTP(S)_PROXY / NO_PROXY, as httpx (PTB) honours them; read once, not per request."""
-    parts = urlsplit(url)
-    proxy = getproxies().get(parts.scheme)
-    if not proxy or proxy_bypass(parts.hostname or ""):
-        return None
-    return proxy
 
 
 def _keyboard(reply: Reply) -> list[list[dict[str, str]]]:

@@ -7,17 +7,17 @@ to be claimed again. Handlers must therefore be safe to run twice for one update
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.db import models as m
@@ -67,10 +67,10 @@ class InboxService:
         ]
         if not rows:
             return 0
-        async with self._sessions.begin() as db:
-            insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
-            statement = insert(m.InboxUpdate).values(rows).on_conflict_do_nothing()
-            result = await db.execute(statement)
+        async with self._transaction() as connection:
+            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(INBOX).values(rows).on_conflict_do_nothing()
+            result = await connection.execute(statement)
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def claim(self, limit: int = 50, finished: Sequence[Finished] = ()) -> list[InboxItem]:
@@ -87,53 +87,19 @@ class InboxService:
         now = self._clock.now()
         if limit <= 0:
             if finished:
-                async with self._sessions.begin() as db:
-                    await self._finish(db, finished, now)
+                async with self._transaction() as connection:
+                    await _finish(connection, finished, now)
             return []
-        row, earlier = aliased(m.InboxUpdate), aliased(m.InboxUpdate)
-        unfinished_before = (
-            select(earlier.update_id)
-            .where(
-                earlier.chat_id == row.chat_id,
-                earlier.update_id < row.update_id,
-                earlier.state.in_(("pending", "processing")),
-            )
-            .exists()
-        )
-        oldest = (
-            select(row.update_id)
-            .where(
-                or_(row.state == "pending", and_(row.state == "processing", row.lease_until < now)),
-                ~unfinished_before,
-            )
-            .order_by(row.update_id)
-            .limit(limit)
-        )
-        async with self._sessions.begin() as db:
-            await self._finish(db, finished, now)
-            if db.bind.dialect.name == "postgresql":
-                ids = list(await db.scalars(oldest.with_for_update(skip_locked=True)))
+        claim = {"now": now, "limit": limit, "claim_until": now + self._lease}
+        async with self._transaction() as connection:
+            await _finish(connection, finished, now)
+            if connection.dialect.name == "postgresql":
+                ids = list(await connection.scalars(PICK, claim))
                 if not ids:
                     return []
-                target = m.InboxUpdate.update_id.in_(ids)
+                rows = await connection.execute(CLAIM_PICKED, {**claim, "ids": ids})
             else:  # one statement: SQLite's write lock keeps other claimers out meanwhile
-                target = m.InboxUpdate.update_id.in_(oldest.scalar_subquery())
-            rows = await db.execute(
-                update(m.InboxUpdate)
-                .execution_options(**CORE)
-                .where(target)
-                .values(
-                    state="processing",
-                    lease_until=now + self._lease,
-                    attempts=m.InboxUpdate.attempts + 1,
-                )
-                .returning(
-                    m.InboxUpdate.update_id,
-                    m.InboxUpdate.payload,
-                    m.InboxUpdate.chat_id,
-                    m.InboxUpdate.attempts,
-                )
-            )
+                rows = await connection.execute(CLAIM_OLDEST, claim)
             items = [
                 InboxItem(r.update_id, json.loads(r.payload), r.chat_id, r.attempts) for r in rows
             ]
@@ -141,25 +107,20 @@ class InboxService:
 
     async def finish(self, update_id: int, error: str | None = None) -> None:
         """Done (or given up on, with the reason): never claimed again."""
-        async with self._sessions.begin() as db:
-            await self._finish(db, [Finished(update_id, error)], self._clock.now())
+        async with self._transaction() as connection:
+            await _finish(connection, [Finished(update_id, error)], self._clock.now())
 
-    async def _finish(self, db: AsyncSession, finished: Sequence[Finished], now: datetime) -> None:
-        done = [f.update_id for f in finished if f.error is None]
-        if done:  # one statement for every success
-            await db.execute(
-                update(m.InboxUpdate)
-                .execution_options(**CORE)
-                .where(m.InboxUpdate.update_id.in_(done))
-                .values(state="done", finished_at=now, lease_until=None, error=None)
-            )
-        for failed in (f for f in finished if f.error is not None):
-            await db.execute(
-                update(m.InboxUpdate)
-                .execution_options(**CORE)
-                .where(m.InboxUpdate.update_id == failed.update_id)
-                .values(state="failed", finished_at=now, lease_until=None, error=failed.error)
-            )
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction on a bare connection: these statements are plain Core, and an ORM
+        session around them cost more than the statements themselves."""
+        engine = self._sessions.kw.get("bind")
+        if isinstance(engine, AsyncEngine):
+            async with engine.begin() as connection:
+                yield connection
+        else:
+            async with self._sessions.begin() as db:
+                yield await db.connection()
 
     async def release(self, update_ids: Iterable[int]) -> None:
         """Give claimed rows back (on shutdown) so another worker takes them at once."""
@@ -190,6 +151,72 @@ class InboxService:
         async with self._sessions() as db:
             value = await db.scalar(select(func.max(m.InboxUpdate.update_id)))
             return int(value) if value is not None else None
+
+
+# The claim's statements, built once (building them per claim cost more CPU than running
+# them). Only a chat's oldest unfinished update qualifies; an abandoned lease counts as
+# pending.
+INBOX = cast(Table, m.InboxUpdate.__table__)
+_row, _earlier = INBOX.alias("row"), INBOX.alias("earlier")
+_OLDEST = (
+    select(_row.c.update_id)
+    .where(
+        or_(
+            _row.c.state == "pending",
+            and_(
+                _row.c.state == "processing",
+                _row.c.lease_until < bindparam("now", type_=INBOX.c.lease_until.type),
+            ),
+        ),
+        ~exists().where(
+            _earlier.c.chat_id == _row.c.chat_id,
+            _earlier.c.update_id < _row.c.update_id,
+            _earlier.c.state.in_(("pending", "processing")),
+        ),
+    )
+    .order_by(_row.c.update_id)
+    .limit(bindparam("limit", type_=Integer))
+)
+_LEASED = {
+    "state": "processing",
+    "lease_until": bindparam("claim_until", type_=INBOX.c.lease_until.type),
+    "attempts": INBOX.c.attempts + 1,
+}
+_CLAIMED = (INBOX.c.update_id, INBOX.c.payload, INBOX.c.chat_id, INBOX.c.attempts)
+PICK = _OLDEST.with_for_update(skip_locked=True)  # PostgreSQL, then CLAIM_PICKED
+CLAIM_PICKED = (
+    update(INBOX)
+    .where(INBOX.c.update_id.in_(bindparam("ids", expanding=True)))
+    .values(_LEASED)
+    .returning(*_CLAIMED)
+)
+CLAIM_OLDEST = (
+    update(INBOX)
+    .where(INBOX.c.update_id.in_(_OLDEST.scalar_subquery()))
+    .values(_LEASED)
+    .returning(*_CLAIMED)
+)
+_FINISHED_AT = bindparam("finished", type_=INBOX.c.finished_at.type)
+MARK_DONE = (
+    update(INBOX)
+    .where(INBOX.c.update_id.in_(bindparam("done", expanding=True)))
+    .values(state="done", finished_at=_FINISHED_AT, lease_until=None, error=None)
+)
+MARK_FAILED = (
+    update(INBOX)
+    .where(INBOX.c.update_id == bindparam("failed"))
+    .values(state="failed", finished_at=_FINISHED_AT, lease_until=None, error=bindparam("why"))
+)
+
+
+async def _finish(connection: AsyncConnection, finished: Sequence[Finished], now: datetime) -> None:
+    done = [f.update_id for f in finished if f.error is None]
+    if done:  # one statement for every success
+        await connection.execute(MARK_DONE, {"done": done, "finished": now})
+    for failed in (f for f in finished if f.error is not None):
+        await connection.execute(
+            MARK_FAILED, {"failed": failed.update_id, "finished": now, "why": failed.error}
+        )
 
 
 def chat_of(update: dict[str, Any]) -> int | None:

@@ -5,7 +5,9 @@ organizer edits a session. Every such write bumps `events.programme_version` in 
 transaction (`bump_version`), so before each read one indexed `SELECT id, programme_version`
 says whether the snapshot is still current. Several instances share the database, so the
 check goes to the database every time: an import on one instance is seen by the next
-request on any other, with no time-to-live to wait out.
+request on any other, with no time-to-live to wait out. An update's first read is spared
+that round trip: the user's lookup, which every update runs first, reads the version too
+(`observe`).
 
 Per-user data (bookmarks, seats, the agenda) is never cached here.
 """
@@ -13,8 +15,10 @@ Per-user data (bookmarks, seats, the agenda) is never cached here.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +32,14 @@ from bot.db.engine import SessionFactory
 # A load that raced an import is redone; after this many tries the last one is kept (the
 # next request sees the newer version and loads again).
 MAX_LOAD_ATTEMPTS = 3
+# A version read along with the user (`observe`) stands in for the check of the update's
+# first programme read, if that read comes this soon (seconds, monotonic).
+OBSERVATION_MAX_AGE = 1.0
+
+# (cache, version, when): set by `ProgrammeCache.observe` in the task handling one update.
+_observed: ContextVar[tuple[ProgrammeCache, tuple[int, int], float] | None] = ContextVar(
+    "programme_version_observed", default=None
+)
 
 
 class NoEventError(LookupError):
@@ -129,18 +141,33 @@ class ProgrammeCache:
         self._lock = asyncio.Lock()
         self.loads = 0  # how many times the programme was read in full (tests, diagnostics)
 
+    def observe(self, version: tuple[int, int]) -> None:
+        """The current version, read by a statement the update ran anyway (the user's lookup,
+        `VERSION_COLUMNS`): the update's first programme read then needs no round trip of its
+        own. Scoped to the running task (each update has its own) and used once: later reads
+        check again, so a long-lived task never answers from an old observation."""
+        _observed.set((self, version, time.monotonic()))
+
     async def current(self) -> ProgrammeSnapshot:
         """The programme as committed now; raises NoEventError before the first import."""
-        version = await self._version()
+        version = self._take_observation() or await self._version()
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.version == version:
+        if snapshot is not None and _covers(snapshot.version, version):
             return snapshot
         async with self._lock:  # one load at a time; the others wait and share it
             snapshot = self._snapshot
-            if snapshot is None or snapshot.version != version:
+            if snapshot is None or not _covers(snapshot.version, version):
                 snapshot = await self._load()
                 self._snapshot = snapshot
             return snapshot
+
+    def _take_observation(self) -> tuple[int, int] | None:
+        observed = _observed.get()
+        if observed is None or observed[0] is not self:
+            return None
+        _observed.set(None)
+        _, version, when = observed
+        return version if time.monotonic() - when <= OBSERVATION_MAX_AGE else None
 
     def forget(self) -> None:
         """Drop the snapshot (a write in this process); the next read loads afresh."""
@@ -166,6 +193,12 @@ class ProgrammeCache:
         return snapshot
 
 
+def _covers(have: tuple[int, int], seen: tuple[int, int]) -> bool:
+    """A snapshot of `have` answers for `seen`: the same event, as new or newer (a version
+    observed at the start of an update may be overtaken by another update's load)."""
+    return have[0] == seen[0] and have[1] >= seen[1]
+
+
 async def bump_version(db: AsyncSession, event_id: int | None = None) -> None:
     """Mark the programme as changed, inside the transaction that changes it.
 
@@ -183,6 +216,11 @@ async def bump_version(db: AsyncSession, event_id: int | None = None) -> None:
 
 
 VERSION = select(m.Event.id, m.Event.programme_version).order_by(m.Event.id.desc()).limit(1)
+# The same as two scalar subqueries, to ride on another statement (see `observe`).
+VERSION_COLUMNS = (
+    select(m.Event.id).order_by(m.Event.id.desc()).limit(1).scalar_subquery(),
+    select(m.Event.programme_version).order_by(m.Event.id.desc()).limit(1).scalar_subquery(),
+)
 
 
 async def _version_of(db: AsyncSession) -> tuple[int, int]:

@@ -29,6 +29,7 @@ from bot.services.reminders import ReminderService
 from bot.services.roles import RoleService
 from bot.services.schedule import ScheduleService
 from bot.services.seats import SeatService
+from bot.services.session_card import SessionCardService
 from bot.services.speaker_desk import SpeakerDesk
 from bot.services.speakers import SpeakerService
 from bot.services.stats import StatsService
@@ -63,6 +64,7 @@ class Services:
     speaker_desk: SpeakerDesk
     questions: QuestionService
     feedback: FeedbackService
+    session_card: SessionCardService
     _zone: tuple[str, datetime] | None = field(default=None, repr=False)
 
     @classmethod
@@ -72,13 +74,14 @@ class Services:
         schedule = ScheduleService(sessions, clock)
         programme = ProgrammeService(sessions, clock, settings.speaker_alert_minutes)
         seats = SeatService(sessions, clock)
+        feedback_window = timedelta(minutes=settings.feedback_window_minutes)
         return cls(
             settings=settings,
             clock=clock,
             sessions=sessions,
             catalogs=catalogs,
             schedule=schedule,
-            users=UserService(sessions, clock, settings.admins),
+            users=UserService(sessions, clock, settings.admins, schedule.cache),
             programme=programme,
             imports=ImportService(sessions, programme, settings.event_timezone, clock),
             agenda=AgendaService(sessions, clock, schedule),
@@ -96,9 +99,8 @@ class Services:
             speakers=SpeakerService(sessions, clock, schedule, settings.speaker_alert_minutes),
             speaker_desk=SpeakerDesk(sessions, clock, schedule, settings.speaker_alert_minutes),
             questions=QuestionService(sessions, clock, schedule),
-            feedback=FeedbackService(
-                sessions, clock, schedule, timedelta(minutes=settings.feedback_window_minutes)
-            ),
+            feedback=FeedbackService(sessions, clock, schedule, feedback_window),
+            session_card=SessionCardService(sessions, clock, feedback_window),
         )
 
     async def localizer(self, locale: str) -> Localizer:

@@ -7,6 +7,7 @@ the statement is the transaction's first, so it runs under the database's write 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ScalarSelect, case, delete, func, insert, literal, select, update
@@ -138,6 +139,12 @@ async def _state(db: AsyncSession, session_id: int, user_id: int | None) -> Seat
             .order_by(m.Reservation.id)
         )
     ).all()
+    return seat_state(capacity, [(uid, status) for uid, status in rows], user_id)
+
+
+def seat_state(capacity: int, rows: Sequence[tuple[int, str]], user_id: int | None) -> SeatState:
+    """Seats taken and the waitlist from the session's reservations (user, status) in the
+    order they were made; shared with the session card's one-statement read."""
     waiting = [uid for uid, status in rows if status == WAITLISTED]
     mine = next((status for uid, status in rows if uid == user_id), None)
     return SeatState(
@@ -145,5 +152,5 @@ async def _state(db: AsyncSession, session_id: int, user_id: int | None) -> Seat
         taken=sum(1 for _, status in rows if status == CONFIRMED),
         waiting=len(waiting),
         status=mine,
-        position=waiting.index(user_id) + 1 if mine == WAITLISTED else None,
+        position=waiting.index(user_id) + 1 if mine == WAITLISTED and user_id is not None else None,
     )

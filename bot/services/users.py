@@ -13,6 +13,7 @@ from bot.db.engine import SessionFactory
 from bot.domain.locales import is_supported, negotiate_locale
 from bot.domain.text import shorten, strip_controls
 from bot.domain.views import UserProfile
+from bot.services.programme_cache import VERSION_COLUMNS, ProgrammeCache
 
 # Writing last_seen on every update would make every read a write; a minute is fine-grained
 # enough for "active users" figures.
@@ -36,23 +37,33 @@ class TelegramIdentity:
 
 
 class UserService:
-    def __init__(self, sessions: SessionFactory, clock: Clock, admins: frozenset[int]) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        clock: Clock,
+        admins: frozenset[int],
+        programme: ProgrammeCache | None = None,
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._admins = admins
+        self._programme = programme  # told the version `touch` reads along (one trip fewer)
 
     async def touch(self, who: TelegramIdentity) -> UserProfile:
         """Record that `who` is here; create them with a negotiated language on first contact."""
         now = self._clock.now()
         async with self._sessions.begin() as db:
+            # The user, their dialogue if any, and the programme's version, in one statement.
             found = (
-                await db.execute(  # the user and their dialogue, if any, in one statement
-                    select(m.User, m.Conversation.flow)
+                await db.execute(
+                    select(m.User, m.Conversation.flow, *VERSION_COLUMNS)
                     .outerjoin(m.Conversation, m.Conversation.user_id == m.User.id)
                     .where(m.User.id == who.id)
                 )
             ).first()
             user, dialogue = (found[0], found[1]) if found is not None else (None, None)
+            if found is not None and found[2] is not None and self._programme is not None:
+                self._programme.observe((int(found[2]), int(found[3])))
             is_new = user is None
             guess = negotiate_locale(who.language_code)
             if user is None:

@@ -1,0 +1,135 @@
+"""PTB's networking backend on aiohttp: every Bot API call the handlers make goes through it.
+
+PTB's default `HTTPXRequest` costs about a quarter of the bot's CPU under load: besides
+httpx's own request building, httpcore polls every pooled connection on every request to
+see whether it expired. aiohttp keeps its idle connections in a queue and does none of that.
+PTB documents `BaseRequest` as the place for another backend: it builds the parameters and
+maps status codes and Telegram's error answers to its exceptions (`_request_wrapper`); this
+class only moves bytes and turns transport failures into `TimedOut` / `NetworkError`, as
+`HTTPXRequest` does. The wire format is PTB's: form fields (JSON-encoded values), multipart
+when a file is uploaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+DEFAULT_POOL_SIZE = 64
+
+
+class AiohttpRequest(BaseRequest):
+    """A `BaseRequest` on one aiohttp session, opened by `initialize`, closed by `shutdown`."""
+
+    def __init__(
+        self,
+        *,
+        connection_pool_size: int = DEFAULT_POOL_SIZE,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT},
+            )
+
+    async def shutdown(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        session = self._session
+        if session is None or session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data.multipart_data if request_data else None
+        fields = request_data.json_parameters if request_data else {}
+        if write_timeout is BaseRequest.DEFAULT_NONE:
+            write_timeout = self._media_write_timeout if files else self._write_timeout
+        timeout = self._timeout(
+            read_timeout, write_timeout, connect_timeout, pool_timeout, upload=bool(files)
+        )
+        data: aiohttp.FormData | dict[str, str] | None = fields or None
+        if files:
+            form = aiohttp.FormData(fields)
+            for name, (filename, content, mimetype) in files.items():
+                form.add_field(name, content, filename=filename, content_type=mimetype)
+            data = form
+        proxy = self._proxy_for(url)
+        try:
+            async with session.request(
+                method, url, data=data, timeout=timeout, proxy=proxy
+            ) as answer:
+                return answer.status, await answer.read()
+        except TimeoutError as error:  # aiohttp's timeouts (connect, pool, read) are these
+            raise TimedOut from error
+        except aiohttp.ClientError as error:  # refused, reset, closed mid-answer
+            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+    def _proxy_for(self, url: str) -> str | None:
+        """HTTP(S)_PROXY / NO_PROXY, as httpx honours them, looked up once per host: with
+        `trust_env` aiohttp reads the environment and ~/.netrc in a thread on every request."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            self._proxies[key] = env_proxy(url)
+        return self._proxies[key]
+
+    def _timeout(
+        self, read: Any, write: Any, connect: Any, pool: Any, *, upload: bool
+    ) -> aiohttp.ClientTimeout:
+        """PTB's four timeouts in aiohttp's terms. aiohttp has no write timeout; for an
+        upload the longer of read and write bounds each wait on the socket (it may still be
+        writing when the read clock starts)."""
+        read = self._read_timeout if read is BaseRequest.DEFAULT_NONE else read
+        connect = self._connect_timeout if connect is BaseRequest.DEFAULT_NONE else connect
+        pool = self._pool_timeout if pool is BaseRequest.DEFAULT_NONE else pool
+        answer = read  # None: wait for ever
+        if upload and read is not None:
+            answer = None if write is None else max(read, write)
+        # `connect` in aiohttp covers waiting for a free pooled connection and connecting
+        to_connect = None if connect is None or pool is None else connect + pool
+        return aiohttp.ClientTimeout(
+            total=None, connect=to_connect, sock_connect=connect, sock_read=answer
+        )
+
+
+def env_proxy(url: str) -> str | None:
+    """The proxy HTTP(S)_PROXY / NO_PROXY name for `url`, as httpx (PTB) would use."""
+    parts = urlsplit(url)
+    proxy = getproxies().get(parts.scheme)
+    if not proxy or proxy_bypass(parts.hostname or ""):
+        return None
+    return proxy
