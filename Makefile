@@ -14,8 +14,10 @@ run: install i18n-compile
 	$(PY) -m bot import --sample --if-empty
 	$(PY) -m bot run --or-chat
 
+# One worker per core (CI has two): the suite waits on databases and subprocesses a lot.
+TEST_WORKERS ?= auto
 test: install i18n-compile lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 install: $(STAMP)
 
