@@ -13,7 +13,6 @@ from bot.domain.broadcasts import Incoming, Step
 from bot.domain.views import UserProfile
 from bot.presentation import broadcast_status as status
 from bot.presentation import broadcasts as screens
-from bot.presentation import menu
 from bot.presentation.callbacks import decode
 from bot.presentation.organizers import not_allowed
 from bot.services.audit import NotAllowed
@@ -86,11 +85,9 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
 
 
 async def continue_conversation(update: Update, context: BotContext) -> bool:
-    """Typed text for a broadcast draft; False if there is none. Menu buttons keep working."""
+    """Typed text for a broadcast draft; False if there is none. Menu buttons come first."""
     message = update.effective_message
     if message is None or message.text is None or context.profile is None:
-        return False
-    if message.text.strip() in menu.menu_lookup(await context.services.all_localizers()):
         return False
     return await _receive(update, context, context.profile, _incoming(message))
 

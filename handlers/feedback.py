@@ -59,11 +59,9 @@ async def comment_pressed(update: Update, context: BotContext) -> None:
 
 
 async def continue_conversation(update: Update, context: BotContext) -> bool:
-    """Typed text while a comment is awaited; False if none is. Menu buttons keep working."""
+    """Typed text while a comment is awaited; False if none is. Menu buttons come first."""
     message = update.effective_message
     if message is None or message.text is None or context.profile is None:
-        return False
-    if message.text.strip() in menu.menu_lookup(await context.services.all_localizers()):
         return False
     outcome = await context.services.feedback.comment(
         context.profile.id, message.text, context.l10n.locale

@@ -8,7 +8,6 @@ import logging
 from telegram import Update
 
 from bot.domain.questions import AskOutcome
-from bot.presentation import menu
 from bot.presentation import questions as screens
 from bot.presentation.callbacks import ORIGIN_SEARCH, Callback, decode
 from bot.presentation.organizers import not_allowed
@@ -71,13 +70,10 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
 
 async def continue_conversation(update: Update, context: BotContext) -> bool:
     """Typed text is the awaited question; False if none is awaited. Menu buttons are never
-    questions: they keep working while a question is awaited."""
+    questions: `search.text` tries them first."""
     message = update.effective_message
     profile = context.profile
     if message is None or message.text is None or profile is None:
-        return False
-    lookup = menu.menu_lookup(await context.services.all_localizers())
-    if message.text.strip() in lookup:
         return False
     found = await context.services.questions.answer(profile, message.text, context.l10n.locale)
     if found is None:

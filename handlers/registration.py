@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 
 from bot.domain.registration import FIELDS, Step
 from bot.domain.registration_views import Badge, Progress
-from bot.presentation import attendee, menu
+from bot.presentation import attendee
 from bot.presentation import registration as screens
 from bot.presentation.callbacks import Callback, decode
 from bot.telegram.context import BotContext
@@ -45,13 +45,10 @@ async def cancel(update: Update, context: BotContext) -> None:
 async def continue_conversation(update: Update, context: BotContext) -> bool:
     """Typed text answers the registration under way; False if there is none to answer.
 
-    Menu buttons are never answers: they keep working in the middle of a registration.
+    Menu buttons are never answers: `search.text` tries them first.
     """
     message = update.effective_message
     if message is None or message.text is None or context.profile is None:
-        return False
-    lookup = menu.menu_lookup(await context.services.all_localizers())
-    if message.text.strip() in lookup:
         return False
     progress = await context.services.registration.answer(
         context.profile.id, message.text, context.l10n.locale

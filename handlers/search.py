@@ -39,14 +39,16 @@ async def search_command(update: Update, context: BotContext) -> None:
 
 
 async def text(update: Update, context: BotContext) -> None:
-    if await _answers_dialogue(update, context):
-        return
+    """A menu button (it keeps working in the middle of any dialogue), an answer to the
+    dialogue under way, or else a search."""
     message = update.effective_message
     if message is None or message.text is None:
         return
     action = await _menu_action(context, message.text.strip())
     if action is not None:
         await action(update, context)
+        return
+    if await _answers_dialogue(update, context):
         return
     if len(message.text) > MAX_QUERY_LENGTH:
         await send(update, context, menu.too_long(context.l10n, MAX_QUERY_LENGTH))
