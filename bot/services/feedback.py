@@ -236,11 +236,6 @@ class FeedbackService:
         return FeedbackSummary(session, len(ratings), average, distribution, comments)
 
     # --- the attendee's answers --------------------------------------------------------------
-    async def can_rate(self, user_id: int, session_id: int) -> bool:
-        """For the session card's "Rate" button: ended, window open, in the user's agenda."""
-        async with self._sessions() as db:
-            return await self._check(db, user_id, session_id) is None
-
     async def open(self, user_id: int, session_id: int, locale: str) -> FeedbackCard | Refused:
         return await self._card(session_id, user_id, locale)
 

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import raiseload
 
 from bot.clock import Clock
 from bot.db import models as m
@@ -61,14 +60,6 @@ class QuestionService:
         self._schedule = schedule
 
     # --- attendees ------------------------------------------------------------------------
-    async def is_open(self, session_id: int) -> bool:
-        """For the session card: whether it offers "Ask a question"."""
-        async with self._sessions() as db:
-            session = await db.get(m.Session, session_id, options=[raiseload("*")])
-        return session is not None and asking_open(
-            session.ends_at, session.cancelled, self._clock.now()
-        )
-
     async def board(
         self, viewer: UserProfile, session_id: int, locale: str
     ) -> QuestionBoard | None:
