@@ -126,7 +126,7 @@ class Runtime:
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             token = self.settings.bot_token or ""
-            poller = Poller(self.settings.api_base_url, token, self.inbox, self.worker)
+            poller = Poller(self.settings.api_base_url, token, self.worker)
             tasks.append(asyncio.create_task(poller.run(stop), name="poller"))
             log.info("polling mode")
         if ready is not None:
@@ -161,11 +161,10 @@ class Runtime:
 
     async def _start_http(self) -> web.AppRunner:
         app = create_web_app(
-            inbox=self.inbox,
+            accept=self.worker.accept,
             sessions=self.services.sessions,
             webhook_path=self.settings.webhook_path,
             secret=self.settings.webhook_secret or "",
-            on_stored=self.worker.wake,
             readiness=self.readiness,
         )
         runner = web.AppRunner(app, access_log=None)

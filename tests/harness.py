@@ -95,9 +95,10 @@ class BotHarness:
 
     async def processed(self, update_id: int) -> None:
         """Wait until the worker has finished the update (its state lives in the database)."""
-        inbox = self.runtime.inbox
+        inbox, worker = self.runtime.inbox, self.runtime.worker
         async with asyncio.timeout(PROCESSING_TIMEOUT):
-            while not await inbox.is_finished(update_id):  # noqa: ASYNC110
+            while not await inbox.is_finished(update_id):
+                worker.settle_now()  # no need to wait for the next update to carry it
                 await asyncio.sleep(0.01)
 
     async def _act(self, user: FakeUser, action: Any) -> list[SentMessage]:

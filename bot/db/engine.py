@@ -13,13 +13,28 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from bot.db import sqlite_writes
+
 SessionFactory = async_sessionmaker[AsyncSession]
+SQLITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another before giving up
+# A few long-lived connections, no overflow: each aiosqlite connection is a thread, and an
+# overflow connection is opened for one checkout and closed after it, which under load cost
+# more than the statements (measured: 22 ms of CPU per update with overflow churn, 12–14
+# without). Writers queue at the write gate anyway; readers rarely need more.
+SQLITE_CONNECTIONS = 4
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": SQLITE_LOCK_TIMEOUT},
+            pool_size=SQLITE_CONNECTIONS,
+            max_overflow=0,
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        sqlite_writes.install(engine.sync_engine, timeout=SQLITE_LOCK_TIMEOUT)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -33,6 +48,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_LOCK_TIMEOUT * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -8,6 +8,7 @@ the recipient unreachable, and any other exception fails only its own row.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import uuid
@@ -97,6 +98,7 @@ class Dispatcher:
         self._delivered: list[SentRow] = []
         self._commit: asyncio.Future[None] | None = None
         self._sending = asyncio.Semaphore(self.config.in_flight)
+        self._turns: dict[int, asyncio.Future[None]] = {}  # each chat's latest turn, for order
 
     def wake(self) -> None:
         """Something new is due: look now rather than at the next poll."""
@@ -213,10 +215,34 @@ class Dispatcher:
         return _Batch(rows, locales, l10n, deadline)
 
     async def _deliver_batch(self, batch: _Batch) -> None:
+        """Different chats at once; one chat's rows one after the other, in claim order,
+        also across batches (the pipeline holds two, and rendering takes longer for some
+        kinds): a chat's turn in this batch starts when its turn in the previous one ends."""
+        by_chat: dict[int, list[Claimed]] = {}
+        for row in batch.rows:
+            by_chat.setdefault(row.recipient_id, []).append(row)
+        turns = []
+        for chat, rows in by_chat.items():  # no await in this loop: the chain stays in order
+            turn = asyncio.ensure_future(self._deliver_in_turn(rows, batch, self._turns.get(chat)))
+            self._turns[chat] = turn
+            turn.add_done_callback(functools.partial(self._turn_over, chat))
+            turns.append(turn)
         try:
-            await asyncio.gather(*(self._deliver(row, batch) for row in batch.rows))
+            await asyncio.gather(*turns)
         except Exception:  # settling failed (the database is away): the lease brings it back
             log.exception("dispatcher: settling a batch failed")
+
+    async def _deliver_in_turn(
+        self, rows: list[Claimed], batch: _Batch, after: asyncio.Future[None] | None
+    ) -> None:
+        if after is not None and not after.done():
+            await asyncio.wait([after])  # its outcome is its own batch's business
+        for row in rows:
+            await self._deliver(row, batch)
+
+    def _turn_over(self, chat: int, turn: asyncio.Future[None]) -> None:
+        if self._turns.get(chat) is turn:
+            del self._turns[chat]
 
     async def _deliver(self, row: Claimed, batch: _Batch) -> None:
         try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -45,6 +45,14 @@ class InboxItem:
     attempts: int
 
 
+@dataclass(frozen=True)
+class Intake:
+    """What `take_in` did: how many updates were new, and those leased to the caller."""
+
+    new: int
+    leased: list[InboxItem]
+
+
 class InboxService:
     def __init__(self, sessions: SessionFactory, clock: Clock, lease: timedelta = LEASE) -> None:
         self._sessions = sessions
@@ -53,25 +61,63 @@ class InboxService:
 
     async def store(self, updates: Iterable[dict[str, Any]]) -> int:
         """Insert updates, ignoring ids we already have; returns how many were new."""
+        return (await self.take_in(list(updates))).new
+
+    async def take_in(
+        self,
+        updates: Sequence[dict[str, Any]],
+        finished: Sequence[Finished] = (),
+        lease_now: int = 0,
+    ) -> Intake:
+        """Store updates and lease up to `lease_now` of them to the caller in the same
+        transaction, so the usual update costs one transaction before its handler runs.
+
+        The new updates are inserted pending, then claimed by the claim's own rule (only a
+        chat's oldest unfinished update), restricted to them: a chat with an update in hand
+        or waiting, and a chat's later updates in the batch, wait their turn. The insert
+        takes SQLite's write lock before that check; on PostgreSQL the batch's chats are
+        locked for the transaction first, so two instances storing one chat's updates at the
+        same moment cannot both lease theirs. `finished` updates are marked first, as in
+        `claim`.
+        """
         now = self._clock.now()
+        by_id: dict[int, dict[str, Any]] = {}
+        for u in updates:
+            by_id.setdefault(int(u["update_id"]), u)
         rows = [
             {
-                "update_id": int(u["update_id"]),
+                "update_id": update_id,
                 "payload": json.dumps(u, ensure_ascii=False),
                 "chat_id": chat_of(u),
                 "state": "pending",
                 "attempts": 0,
                 "received_at": now,
             }
-            for u in updates
+            for update_id, u in sorted(by_id.items())
         ]
-        if not rows:
-            return 0
         async with self._transaction() as connection:
-            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            await _finish(connection, finished, now)
+            if not rows:
+                return Intake(0, [])
+            postgres = connection.dialect.name == "postgresql"
+            if postgres and lease_now > 0:
+                chats = {chat_of(u) for u in by_id.values()}
+                keys = sorted({chat % 2_147_483_647 for chat in chats if chat is not None})
+                await connection.execute(LOCK_CHATS, {"keys": keys})
+            insert = pg_insert if postgres else sqlite_insert
             statement = insert(INBOX).values(rows).on_conflict_do_nothing()
-            result = await connection.execute(statement)
-        return int(getattr(result, "rowcount", 0) or 0)
+            inserted = sorted(await connection.scalars(statement.returning(INBOX.c.update_id)))
+            leased: list[InboxItem] = []
+            if inserted and lease_now > 0:
+                lease = {
+                    "ids": inserted,
+                    "limit": lease_now,
+                    "now": now,
+                    "claim_until": now + self._lease,
+                }
+                for r in await connection.execute(CLAIM_AMONG, lease):
+                    leased.append(InboxItem(r.update_id, by_id[r.update_id], r.chat_id, 1))
+        return Intake(len(inserted), sorted(leased, key=lambda item: item.update_id))
 
     async def claim(self, limit: int = 50, finished: Sequence[Finished] = ()) -> list[InboxItem]:
         """Lease the oldest pending (or abandoned) update of each chat, oldest first.
@@ -154,10 +200,12 @@ class InboxService:
 
 
 # The claim's statements, built once (building them per claim cost more CPU than running
-# them). Only a chat's oldest unfinished update qualifies; an abandoned lease counts as
+# them). Only a chat's oldest unfinished update qualifies, and only while no other update of
+# the chat is in hand (a later one that arrived first, say); an abandoned lease counts as
 # pending.
 INBOX = cast(Table, m.InboxUpdate.__table__)
-_row, _earlier = INBOX.alias("row"), INBOX.alias("earlier")
+_row, _earlier, _other = INBOX.alias("row"), INBOX.alias("earlier"), INBOX.alias("other")
+_NOW = bindparam("now", type_=INBOX.c.lease_until.type)
 _OLDEST = (
     select(_row.c.update_id)
     .where(
@@ -165,13 +213,19 @@ _OLDEST = (
             _row.c.state == "pending",
             and_(
                 _row.c.state == "processing",
-                _row.c.lease_until < bindparam("now", type_=INBOX.c.lease_until.type),
+                _row.c.lease_until < _NOW,
             ),
         ),
         ~exists().where(
             _earlier.c.chat_id == _row.c.chat_id,
             _earlier.c.update_id < _row.c.update_id,
             _earlier.c.state.in_(("pending", "processing")),
+        ),
+        ~exists().where(
+            _other.c.chat_id == _row.c.chat_id,
+            _other.c.state == "processing",
+            _other.c.lease_until >= _NOW,
+            _other.c.update_id != _row.c.update_id,
         ),
     )
     .order_by(_row.c.update_id)
@@ -196,6 +250,21 @@ CLAIM_OLDEST = (
     .values(_LEASED)
     .returning(*_CLAIMED)
 )
+# Storing: the new updates that may be handled at once (the claim's rule, among them), and
+# on PostgreSQL a per-chat lock held to the commit.
+CLAIM_AMONG = (
+    update(INBOX)
+    .where(
+        INBOX.c.update_id.in_(
+            _OLDEST.where(_row.c.update_id.in_(bindparam("ids", expanding=True))).scalar_subquery()
+        )
+    )
+    .values(_LEASED)
+    .returning(*_CLAIMED)
+)
+LOCK_CHATS = text(
+    "SELECT count(pg_advisory_xact_lock(:space, k)) FROM unnest(CAST(:keys AS integer[])) AS k"
+).bindparams(space=0x5359)  # two-key locks: a key space apart from the sender's lock
 _FINISHED_AT = bindparam("finished", type_=INBOX.c.finished_at.type)
 MARK_DONE = (
     update(INBOX)

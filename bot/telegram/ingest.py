@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import random
@@ -12,7 +13,7 @@ import aiohttp
 from telegram import Update
 from telegram.ext import Application
 
-from bot.services.inbox import MAX_ATTEMPTS, Finished, InboxItem, InboxService
+from bot.services.inbox import MAX_ATTEMPTS, Finished, InboxItem, InboxService, chat_of
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +24,19 @@ POLL_TIMEOUT = 25
 class InboxWorker:
     """Feeds stored updates to PTB: one chat's updates in order, different chats concurrently.
 
-    The inbox hands out only the oldest unfinished update of each chat, so everything claimed
-    belongs to different chats and runs at once. Each update finishes on its own: a slow one
-    holds up only its own chat, and as soon as one is done the worker claims again (that
-    chat's next update is now due). At most `concurrency` updates are in hand at a time.
+    Updates come in through `accept` (the webhook, the poller). Whatever arrives while a store
+    is being committed goes into the next one together (a group commit), and that same
+    transaction leases the new updates whose chat is idle to this worker, so the usual update
+    costs one transaction before its handler starts. The rest wait in the inbox as pending
+    and are claimed in order: the inbox hands out only the oldest unfinished update of each
+    chat, so everything in hand belongs to different chats. At most `concurrency` updates
+    are in hand at a time.
 
-    A handled update is marked finished by that next claim, in its transaction (one
-    transaction fewer per update). Until then the row stays leased, so its chat's next update
-    waits, and a crash in between only means the update is handled again after its lease,
-    which handlers already allow for.
+    A handled update is marked finished by the next inbox transaction (a store or a claim),
+    at the latest after `finish_delay`, and at once when an update of its chat (or one that
+    found no room) is waiting. Until then the row stays leased: its chat's next update waits,
+    and a crash in between only means the update is handled again after its lease, which
+    handlers already allow for.
     """
 
     def __init__(
@@ -41,41 +46,107 @@ class InboxWorker:
         *,
         concurrency: int = 32,
         idle_poll: float = 1.0,
+        finish_delay: float = 0.05,
     ) -> None:
         self._application = application
         self._inbox = inbox
         self._concurrency = concurrency
         self._idle_poll = idle_poll
+        self._finish_delay = finish_delay
         self._wake = asyncio.Event()
-        self._running: dict[asyncio.Task[None], int] = {}  # task -> update_id
-        self._finished: list[Finished] = []  # handled, to be marked with the next claim
+        self._running: dict[asyncio.Task[None], InboxItem] = {}
+        self._reserved = 0  # room promised to inbox transactions under way
+        self._finished: list[Finished] = []  # handled, to be marked by the next transaction
+        self._flush_by: float | None = None  # loop time by which they must be marked
+        self._backlog = 1  # > 0: updates may be claimable now (so, at start, look)
+        self._waiting: collections.Counter[int | None] = collections.Counter()  # ours, pending
+        self._arrivals: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
+        self._storing: asyncio.Task[None] | None = None
+        self._leasing = False  # only while `run` runs are new updates leased at once
 
     def wake(self) -> None:
         self._wake.set()
 
+    def settle_now(self) -> None:
+        """Mark handled updates finished now rather than within `finish_delay` (for
+        whoever waits on the inbox's state, as tests do)."""
+        if self._finished:
+            self._flush_by = 0.0
+            self._wake.set()
+
+    async def accept(self, updates: list[dict[str, Any]]) -> None:
+        """Store updates (ids already stored are ignored). Raises if the database refused
+        them, and then none was stored (the caller makes Telegram send them again)."""
+        arrival: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._arrivals.append((updates, arrival))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_arrivals(), name="inbox-store")
+        await arrival
+
+    async def _store_arrivals(self) -> None:
+        while self._arrivals:
+            batch, self._arrivals = self._arrivals, []
+            updates = [u for group, _ in batch for u in group]
+            room = self._room() if self._leasing else 0
+            finished = self._take_finished()
+            self._reserved += room
+            try:
+                intake = await self._inbox.take_in(updates, finished, room)
+            except Exception as error:
+                self._give_back_finished(finished)
+                for _, arrival in batch:
+                    if not arrival.done():
+                        arrival.set_exception(error)
+                continue
+            finally:
+                self._reserved -= room
+            self._start(intake.leased)
+            leased = {item.update_id for item in intake.leased}
+            waiting = [chat_of(u) for u in updates if int(u["update_id"]) not in leased]
+            if waiting:  # behind a busy chat or for lack of room (or stored before)
+                self._waiting.update(waiting)
+                self._backlog += 1
+                self._wake.set()
+            for _, arrival in batch:
+                if not arrival.done():
+                    arrival.set_result(None)
+
+    def _room(self) -> int:
+        return max(0, self._concurrency - len(self._running) - self._reserved)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Claim and process until `stop`; then finish what is in hand (the caller bounds
         how long). Cancelled, it hands unfinished updates back to the inbox at once."""
+        loop = asyncio.get_running_loop()
+        next_poll = loop.time()
+        self._leasing = True
         try:
             while not stop.is_set():
                 self._wake.clear()  # before claiming, so a wake-up during the claim counts
-                room = self._concurrency - len(self._running)
-                claimed = await self._claim(room) if room > 0 or self._finished else 0
-                if claimed and claimed == room:
-                    continue  # a full claim: there may be more due already
+                now = loop.time()
+                if now >= next_poll:  # now and then: others' updates, lapsed leases
+                    next_poll = now + self._idle_poll
+                    self._backlog += 1
+                    self._forget_waiting()
+                room = self._room()
+                flush = self._flush_by is not None and now >= self._flush_by
+                if (self._backlog and room > 0) or flush:
+                    await self._claim(room)
+                    continue
+                until = next_poll if self._flush_by is None else min(next_poll, self._flush_by)
                 waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
                 await asyncio.wait(
-                    [*waits, *self._running],
-                    timeout=self._idle_poll,
-                    return_when=asyncio.FIRST_COMPLETED,
+                    waits, timeout=max(0.0, until - now), return_when=asyncio.FIRST_COMPLETED
                 )
                 for waiter in waits:
                     waiter.cancel()
+            self._leasing = False
             if self._running:
                 await asyncio.wait(list(self._running))
         finally:
+            self._leasing = False
             if self._running:  # cancelled mid-update: let another worker take them now
-                unfinished = set(self._running.values())
+                unfinished = {item.update_id for item in self._running.values()}
                 for task in self._running:
                     task.cancel()
                 await asyncio.gather(*self._running, return_exceptions=True)
@@ -84,18 +155,49 @@ class InboxWorker:
                 await asyncio.shield(self._claim(0))
 
     async def _claim(self, limit: int) -> int:
-        finished, self._finished = self._finished, []
+        finished = self._take_finished()
+        backlog = self._backlog
+        self._reserved += limit
         try:
-            items = await self._inbox.claim(max(limit, 0), finished)
+            items = await self._inbox.claim(limit, finished)
         except Exception:  # the database may be away; try again shortly
             log.exception("inbox worker: claiming updates failed")
-            self._finished[:0] = finished  # still to be marked
+            self._give_back_finished(finished)
             return 0
+        finally:
+            self._reserved -= limit
+        if limit > 0 and len(items) < limit and self._backlog == backlog:
+            self._backlog = 0  # nothing more is due now (unless a store said so meanwhile)
+        for item in items:
+            if self._waiting[item.chat_id] > 0:
+                self._waiting[item.chat_id] -= 1
+        self._start(items)
+        return len(items)
+
+    def _take_finished(self) -> list[Finished]:
+        finished, self._finished = self._finished, []
+        self._flush_by = None
+        return finished
+
+    def _give_back_finished(self, finished: list[Finished]) -> None:
+        """The transaction failed: mark them with a later one (the database may be away)."""
+        self._finished[:0] = finished
+        if self._finished:
+            self._flush_by = asyncio.get_running_loop().time() + self._idle_poll
+
+    def _forget_waiting(self) -> None:
+        """Keep only chats still in hand: the others' waiting updates were claimed since
+        (perhaps by another instance), or will be by the regular look."""
+        in_hand = {item.chat_id for item in self._running.values()}
+        self._waiting = collections.Counter(
+            {chat: n for chat, n in self._waiting.items() if n > 0 and chat in in_hand}
+        )
+
+    def _start(self, items: list[InboxItem]) -> None:
         for item in items:
             task = asyncio.create_task(self._process_safely(item), name=f"update-{item.update_id}")
-            self._running[task] = item.update_id
+            self._running[task] = item
             task.add_done_callback(self._running.pop)
-        return len(items)
 
     async def _process_safely(self, item: InboxItem) -> None:
         try:
@@ -108,7 +210,7 @@ class InboxWorker:
             update = Update.de_json(item.payload, self._application.bot)
         except Exception as error:  # malformed: keep it for inspection, never retry
             log.warning("update %s is malformed: %s", item.update_id, error)
-            self._done(Finished(item.update_id, f"malformed: {error}"[:500]))
+            self._done(Finished(item.update_id, f"malformed: {error}"[:500]), item.chat_id)
             return
         try:
             # PTB routes handler exceptions to our error handler and returns normally.
@@ -116,15 +218,22 @@ class InboxWorker:
         except Exception as error:
             log.exception("update %s: processing failed", item.update_id)
             if item.attempts >= MAX_ATTEMPTS:
-                self._done(Finished(item.update_id, repr(error)[:500]))
+                self._done(Finished(item.update_id, repr(error)[:500]), item.chat_id)
             else:
                 await self._inbox.release([item.update_id])
             return
-        self._done(Finished(item.update_id))
+        self._done(Finished(item.update_id), item.chat_id)
 
-    def _done(self, finished: Finished) -> None:
+    def _done(self, finished: Finished, chat_id: int | None) -> None:
+        """Mark it with the next transaction: at once (with a claim) if one of its chat's
+        updates is waiting, or others wait for room; else within `finish_delay`."""
         self._finished.append(finished)
-        self._wake.set()  # claim (and so finish) now, even if a claim is under way
+        if self._backlog or self._waiting[chat_id] > 0 or self._finish_delay <= 0:
+            self._backlog += 1
+            self._flush_by = 0.0
+        elif self._flush_by is None:
+            self._flush_by = asyncio.get_running_loop().time() + self._finish_delay
+        self._wake.set()
 
 
 class Poller:
@@ -138,13 +247,11 @@ class Poller:
         self,
         base_url: str,
         token: str,
-        inbox: InboxService,
         worker: InboxWorker,
         *,
         timeout: int = POLL_TIMEOUT,
     ) -> None:
         self._url = f"{base_url}{token}/getUpdates"
-        self._inbox = inbox
         self._worker = worker
         self._timeout = timeout
         self._offset: int | None = None
@@ -186,9 +293,8 @@ class Poller:
         updates = [u for u in answer.get("result", []) if isinstance(u, dict)]
         valid = [u for u in updates if isinstance(u.get("update_id"), int)]
         if valid:
-            await self._inbox.store(valid)
+            await self._worker.accept(valid)
             self._offset = max(u["update_id"] for u in valid) + 1
-            self._worker.wake()
 
 
 class _RetryLater(Exception):

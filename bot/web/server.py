@@ -12,35 +12,32 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.db.engine import SessionFactory
-from bot.services.inbox import InboxService
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1_000_000
 
-INBOX = web.AppKey("inbox", InboxService)
 SESSIONS: web.AppKey[SessionFactory] = web.AppKey("sessions")
 SECRET = web.AppKey("secret", str)
-ON_STORED: web.AppKey[Callable[[], None]] = web.AppKey("on_stored")
+Accept = Callable[[list[dict[str, Any]]], Awaitable[None]]
+ACCEPT: web.AppKey[Accept] = web.AppKey("accept")
 Readiness = Callable[[], Awaitable[dict[str, Any]]]
 READINESS: web.AppKey[Readiness] = web.AppKey("readiness")
 
 
 def create_web_app(
     *,
-    inbox: InboxService,
+    accept: Accept,
     sessions: SessionFactory,
     webhook_path: str,
     secret: str,
-    on_stored: Callable[[], None],
     readiness: Readiness | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
-    app[INBOX] = inbox
     app[SESSIONS] = sessions
     app[SECRET] = secret
-    app[ON_STORED] = on_stored
+    app[ACCEPT] = accept
     app[READINESS] = readiness or _database_only(sessions)
     app.router.add_post(webhook_path, receive_update)
     app.router.add_get("/healthz", healthz)
@@ -60,11 +57,10 @@ async def receive_update(request: web.Request) -> web.Response:
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         return web.json_response({"ok": False, "error": "not an update"}, status=400)
     try:
-        await request.app[INBOX].store([update])
+        await request.app[ACCEPT]([update])
     except Exception:
         log.exception("update %s could not be stored; Telegram will retry", update["update_id"])
         return web.json_response({"ok": False, "error": "try again"}, status=503)
-    request.app[ON_STORED]()
     return web.json_response({"ok": True})
 
 

@@ -394,3 +394,48 @@ async def test_an_idle_dispatcher_wakes_when_the_next_row_is_due_not_at_the_next
         await dispatcher.close()
 
     assert timedelta(0) <= arrived - due < timedelta(seconds=5), arrived - due
+
+
+async def test_one_chats_messages_keep_their_order_when_the_first_renders_slowly(
+    runtime: Runtime, fake: FakeBotApi, clock: FrozenClock
+) -> None:
+    """Within a batch and across the pipeline's two batches, a chat's rows go out in
+    claim order, even when the first one takes longer to render."""
+
+    async def slow(row: Claimed, l10n: Localizer) -> Reply | Skip:
+        await asyncio.sleep(0.05)
+        return Reply(f"first for {row.recipient_id}")
+
+    services = runtime.services
+    dispatcher = Dispatcher(
+        outbox=services.outbox,
+        sessions=services.sessions,
+        sender=TelegramSender(runtime.application.bot),
+        pacer=Pacer(Limits(per_second=500, per_chat_per_second=50)),
+        renderers={**build_renderers(services), "slow": slow},
+        localizer_for=services.localizer,
+        clock=clock,
+        config=DeliveryConfig(batch=3),
+    )
+    users = await people(runtime, fake, 2)
+    await put(
+        services.sessions,
+        [
+            Envelope("slow", "s1", users[0], NOW),
+            notice(users[0], subject="a"),
+            Envelope("slow", "s1", users[1], NOW),
+            notice(users[1], subject="b"),  # the next batch: batches hold three rows
+        ],
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    await fake.wait_for(lambda: sum(received(fake, users).values()) >= 4, timeout=10)
+    stop.set()
+    await task
+    await dispatcher.close()
+
+    for user in users:
+        assert [m.text for m in fake.messages(user)] == [
+            f"first for {user}",
+            f"News for {user}",
+        ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -101,9 +102,11 @@ async def test_an_update_that_cannot_be_stored_gets_a_5xx_so_telegram_retries(
     engine = create_engine("sqlite+aiosqlite:////nonexistent/dir/bot.db")
     sessions = create_session_factory(engine)
     inbox = InboxService(sessions, clock)
-    app = create_web_app(
-        inbox=inbox, sessions=sessions, webhook_path="/hook", secret=SECRET, on_stored=lambda: None
-    )
+
+    async def accept(updates: list[dict[str, Any]]) -> None:
+        await inbox.store(updates)
+
+    app = create_web_app(accept=accept, sessions=sessions, webhook_path="/hook", secret=SECRET)
     async with TestClient(TestServer(app)) as client:
         response = await client.post(
             "/hook",

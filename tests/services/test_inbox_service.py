@@ -300,3 +300,99 @@ async def test_store_records_chat_of_each_update(inbox: InboxService) -> None:
     claimed = await inbox.claim()
 
     assert [(item.update_id, item.chat_id) for item in claimed] == [(1, 10), (2, None)]
+
+
+# --- storing and leasing in one transaction (the webhook's and the poller's path) -----------
+
+
+async def test_an_update_of_an_idle_chat_is_leased_by_the_transaction_that_stores_it(
+    inbox: InboxService,
+) -> None:
+    intake = await inbox.take_in([message(1)], lease_now=5)
+
+    assert intake.new == 1
+    assert [(i.update_id, i.chat_id, i.attempts) for i in intake.leased] == [(1, 500, 1)]
+    assert intake.leased[0].payload == message(1)
+    assert await inbox.counts() == {"processing": 1}
+    assert await inbox.claim() == []  # nobody else gets it while it is leased
+
+
+async def test_a_chat_with_an_unfinished_update_waits_its_turn(inbox: InboxService) -> None:
+    await inbox.take_in([message(1)], lease_now=5)
+
+    behind = await inbox.take_in([message(2), message(3, chat_id=503)], lease_now=5)
+
+    assert ids(behind.leased) == [3]  # another chat goes ahead at once
+    assert await inbox.claim() == []  # 2 waits for 1
+    assert ids(await inbox.claim(finished=[Finished(1)])) == [2]
+
+
+async def test_one_chats_updates_in_one_batch_are_leased_one_at_a_time_in_order(
+    inbox: InboxService,
+) -> None:
+    intake = await inbox.take_in([message(7), message(5), button_press(6)], lease_now=5)
+
+    assert ids(intake.leased) == [5]
+    assert await inbox.counts() == {"pending": 2, "processing": 1}
+    assert ids(await inbox.claim(finished=[Finished(5)])) == [6]
+    assert ids(await inbox.claim(finished=[Finished(6)])) == [7]
+
+
+async def test_leasing_at_once_stops_at_the_room_the_worker_has(inbox: InboxService) -> None:
+    intake = await inbox.take_in([message(n, chat_id=500 + n) for n in range(1, 5)], lease_now=2)
+
+    assert ids(intake.leased) == [1, 2]
+    assert ids(await inbox.claim()) == [3, 4]
+
+
+async def test_a_redelivered_update_is_neither_stored_again_nor_leased_twice(
+    inbox: InboxService,
+) -> None:
+    first = await inbox.take_in([message(1)], lease_now=5)
+    await inbox.claim(0, finished=[Finished(1)])
+
+    again = await inbox.take_in([message(1), message(1)], lease_now=5)
+
+    assert (first.new, ids(first.leased)) == (1, [1])
+    assert (again.new, again.leased) == (0, [])
+    assert await inbox.counts() == {"done": 1}
+
+
+async def test_finished_updates_are_marked_by_the_next_store(inbox: InboxService) -> None:
+    await inbox.take_in([message(1)], lease_now=5)
+
+    intake = await inbox.take_in([message(2)], finished=[Finished(1)], lease_now=5)
+
+    assert ids(intake.leased) == [2]  # its chat was free once 1 was marked
+    assert await inbox.counts() == {"done": 1, "processing": 1}
+
+
+async def test_two_instances_storing_one_chats_updates_at_once_lease_only_one(
+    empty_db: str, clock: FrozenClock
+) -> None:
+    engines = [create_engine(empty_db) for _ in range(2)]
+    instances = [InboxService(create_session_factory(e), clock) for e in engines]
+    try:
+        for round_ in range(10):
+            base = 100 * round_ + 1
+            intakes = await asyncio.gather(
+                instances[0].take_in([message(base, chat_id=900 + round_)], lease_now=5),
+                instances[1].take_in([message(base + 1, chat_id=900 + round_)], lease_now=5),
+            )
+            leased = [i.update_id for intake in intakes for i in intake.leased]
+            assert len(leased) == 1, (round_, leased)
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def test_an_update_that_arrives_after_a_later_one_of_its_chat_waits_for_it(
+    inbox: InboxService,
+) -> None:
+    await inbox.take_in([message(9)], lease_now=5)  # 9 came first and is in hand
+
+    late = await inbox.take_in([message(8)], lease_now=5)
+
+    assert late.leased == []
+    assert await inbox.claim() == []  # one update of a chat in hand at a time
+    assert ids(await inbox.claim(finished=[Finished(9)])) == [8]
