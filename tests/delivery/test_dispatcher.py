@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import Runtime
 from bot.clock import Clock, FrozenClock, SystemClock
-from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, Skip
+from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, Render, Skip
 from bot.delivery.kinds import build_renderers
 from bot.delivery.outbox import FAILED, SENT, SKIPPED, Claimed, Envelope
 from bot.delivery.pacing import Limits, Pacer
@@ -154,15 +154,7 @@ async def test_a_renderer_that_raises_fails_its_row_alone(
         return Skip("session gone or cancelled")
 
     services = runtime.services
-    dispatcher = Dispatcher(
-        outbox=services.outbox,
-        sessions=services.sessions,
-        sender=TelegramSender(runtime.application.bot),
-        pacer=Pacer(Limits(per_second=500, per_chat_per_second=50)),
-        renderers={**build_renderers(services), "boom": boom, "gone": gone},
-        localizer_for=services.localizer,
-        clock=clock,
-    )
+    dispatcher = dispatcher_for(runtime, clock, {"boom": boom, "gone": gone})
     users = await people(runtime, fake, 8)
     await put(
         services.sessions,
@@ -272,15 +264,7 @@ async def test_a_400_fails_its_row_with_telegrams_words_and_buttons_arrive_intac
         )
 
     services = runtime.services
-    dispatcher = Dispatcher(
-        outbox=services.outbox,
-        sessions=services.sessions,
-        sender=TelegramSender(runtime.application.bot),
-        pacer=Pacer(Limits(per_second=500, per_chat_per_second=50)),
-        renderers={**build_renderers(services), "with_buttons": with_buttons},
-        localizer_for=services.localizer,
-        clock=clock,
-    )
+    dispatcher = dispatcher_for(runtime, clock, {"with_buttons": with_buttons})
     refused, chosen = await people(runtime, fake, 2)
     await put(services.sessions, [notice(refused), Envelope("with_buttons", "s1", chosen, NOW)])
     fake.inject(
@@ -301,15 +285,17 @@ async def test_a_400_fails_its_row_with_telegrams_words_and_buttons_arrive_intac
     ]
 
 
-def dispatcher_for(runtime: Runtime, clock: Clock, **config: Any) -> Dispatcher:
-    """The runtime's parts, with a dispatcher configuration of the test's own."""
+def dispatcher_for(
+    runtime: Runtime, clock: Clock, renderers: Mapping[str, Render] | None = None, **config: Any
+) -> Dispatcher:
+    """The runtime's parts, with the test's own renderers (added) and configuration."""
     services = runtime.services
     return Dispatcher(
         outbox=services.outbox,
         sessions=services.sessions,
         sender=TelegramSender(runtime.application.bot),
         pacer=Pacer(Limits(per_second=500, per_chat_per_second=50)),
-        renderers=build_renderers(services),
+        renderers={**build_renderers(services), **(renderers or {})},
         localizer_for=services.localizer,
         clock=clock,
         config=DeliveryConfig(**config),
@@ -407,16 +393,7 @@ async def test_one_chats_messages_keep_their_order_when_the_first_renders_slowly
         return Reply(f"first for {row.recipient_id}")
 
     services = runtime.services
-    dispatcher = Dispatcher(
-        outbox=services.outbox,
-        sessions=services.sessions,
-        sender=TelegramSender(runtime.application.bot),
-        pacer=Pacer(Limits(per_second=500, per_chat_per_second=50)),
-        renderers={**build_renderers(services), "slow": slow},
-        localizer_for=services.localizer,
-        clock=clock,
-        config=DeliveryConfig(batch=3),
-    )
+    dispatcher = dispatcher_for(runtime, clock, {"slow": slow}, batch=3)
     users = await people(runtime, fake, 2)
     await put(
         services.sessions,
