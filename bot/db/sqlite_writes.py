@@ -36,7 +36,6 @@ class WriteGate:
         self._timeout = timeout
         self._held = False
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def try_take(self) -> bool:
         if self._held or self._waiters:
@@ -47,26 +46,18 @@ class WriteGate:
     async def take(self) -> None:
         if self.try_take():
             return
-        loop = asyncio.get_running_loop()
-        self._loop = loop
-        waiter: asyncio.Future[None] = loop.create_future()
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
             await asyncio.wait_for(asyncio.shield(waiter), self._timeout)
-        except TimeoutError:
+        except BaseException as error:  # timed out or cancelled: leave no trace
             if waiter.done() and not waiter.cancelled():
                 self.give_back()  # handed over just as we gave up: pass it on
             else:
                 waiter.cancel()
                 self._waiters.remove(waiter)
-            raise sqlite3.OperationalError("database is locked") from None
-        except BaseException:
-            if waiter.done() and not waiter.cancelled():
-                self.give_back()
-            else:
-                waiter.cancel()
-                if waiter in self._waiters:
-                    self._waiters.remove(waiter)
+            if isinstance(error, TimeoutError):
+                raise sqlite3.OperationalError("database is locked") from None
             raise
 
     def give_back(self) -> None:

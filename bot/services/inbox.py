@@ -84,11 +84,12 @@ class InboxService:
         by_id: dict[int, dict[str, Any]] = {}
         for u in updates:
             by_id.setdefault(int(u["update_id"]), u)
+        chats = {update_id: chat_of(u) for update_id, u in by_id.items()}
         rows = [
             {
                 "update_id": update_id,
                 "payload": json.dumps(u, ensure_ascii=False),
-                "chat_id": chat_of(u),
+                "chat_id": chats[update_id],
                 "state": "pending",
                 "attempts": 0,
                 "received_at": now,
@@ -101,8 +102,7 @@ class InboxService:
                 return Intake(0, [])
             postgres = connection.dialect.name == "postgresql"
             if postgres and lease_now > 0:
-                chats = {chat_of(u) for u in by_id.values()}
-                keys = sorted({chat % 2_147_483_647 for chat in chats if chat is not None})
+                keys = sorted({c % 2_147_483_647 for c in chats.values() if c is not None})
                 await connection.execute(LOCK_CHATS, {"keys": keys})
             insert = pg_insert if postgres else sqlite_insert
             statement = insert(INBOX).values(rows).on_conflict_do_nothing()

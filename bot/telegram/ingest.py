@@ -154,7 +154,7 @@ class InboxWorker:
             if self._finished:
                 await asyncio.shield(self._claim(0))
 
-    async def _claim(self, limit: int) -> int:
+    async def _claim(self, limit: int) -> None:
         finished = self._take_finished()
         backlog = self._backlog
         self._reserved += limit
@@ -163,7 +163,7 @@ class InboxWorker:
         except Exception:  # the database may be away; try again shortly
             log.exception("inbox worker: claiming updates failed")
             self._give_back_finished(finished)
-            return 0
+            return
         finally:
             self._reserved -= limit
         if limit > 0 and len(items) < limit and self._backlog == backlog:
@@ -172,7 +172,6 @@ class InboxWorker:
             if self._waiting[item.chat_id] > 0:
                 self._waiting[item.chat_id] -= 1
         self._start(items)
-        return len(items)
 
     def _take_finished(self) -> list[Finished]:
         finished, self._finished = self._finished, []
