@@ -43,6 +43,16 @@ def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def engine_of(sessions: SessionFactory) -> AsyncEngine:
+    """The engine behind a session factory. The statements every update runs (the inbox,
+    the user's lookup, the programme's version) are plain Core on a bare connection: an ORM
+    session around them cost more CPU than the statements themselves."""
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("the session factory is not bound to an engine")
+    return engine
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     """WAL lets readers work while one writer commits; foreign keys are off by default."""
     cursor = dbapi_connection.cursor()

@@ -28,8 +28,8 @@ from telegram.error import (
 
 from bot.delivery.outcomes import Delivered, Outcome, Refused, SlowDown, TryLater, Unreachable
 from bot.presentation import Reply
-from bot.telegram.replies import NO_PREVIEW, inline_markup
-from bot.telegram.request import env_proxy
+from bot.telegram.replies import NO_PREVIEW, reply_markup
+from bot.telegram.request import call_api, env_proxy
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,8 @@ class TelegramSender:
             method = "sendMessage"
             params["text"] = reply.text
             params["link_preview_options"] = {"is_disabled": True}
-        if reply.buttons:
-            params["reply_markup"] = {"inline_keyboard": _keyboard(reply)}
+        if (markup := reply_markup(reply, menu=False)) is not None:
+            params["reply_markup"] = markup
         return await self._post(method, params)
 
     async def close(self) -> None:
@@ -91,15 +91,16 @@ class TelegramSender:
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> Outcome:
         """Edit a text message in place (a broadcast's progress); unchanged counts as done."""
         try:
-            await self._bot.edit_message_text(
-                reply.text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=inline_markup(reply),
-                link_preview_options=NO_PREVIEW,
-                read_timeout=self._read_timeout,
-            )
+            params: dict[str, Any] = {
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "text": reply.text,
+                "parse_mode": ParseMode.HTML.value,
+                "link_preview_options": NO_PREVIEW,
+            }
+            if (markup := reply_markup(reply, menu=False)) is not None:
+                params["reply_markup"] = markup
+            await call_api(self._bot, "editMessageText", params, self._read_timeout)
         except TelegramError as error:
             if isinstance(error, BadRequest) and "not modified" in error.message.lower():
                 return Delivered(message_id)
@@ -108,18 +109,6 @@ class TelegramSender:
                 raise
             return outcome
         return Delivered(message_id)
-
-
-def _keyboard(reply: Reply) -> list[list[dict[str, str]]]:
-    return [
-        [
-            {"text": b.label}
-            | ({"callback_data": b.data} if b.data is not None else {})
-            | ({"url": b.url} if b.url is not None else {})
-            for b in row
-        ]
-        for row in reply.buttons
-    ]
 
 
 def _answer(status: int, payload: bytes) -> Outcome:

@@ -7,9 +7,8 @@ to be claimed again. Handlers must therefore be safe to run twice for one update
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -17,11 +16,11 @@ from typing import Any, cast
 from sqlalchemy import Integer, Table, and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.db import models as m
-from bot.db.engine import SessionFactory
+from bot.db.engine import SessionFactory, engine_of
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 3
@@ -56,6 +55,7 @@ class Intake:
 class InboxService:
     def __init__(self, sessions: SessionFactory, clock: Clock, lease: timedelta = LEASE) -> None:
         self._sessions = sessions
+        self._engine = engine_of(sessions)  # the hot statements run on a bare connection
         self._clock = clock
         self._lease = lease  # how long a dead worker's claim blocks its chat
 
@@ -96,7 +96,7 @@ class InboxService:
             }
             for update_id, u in sorted(by_id.items())
         ]
-        async with self._transaction() as connection:
+        async with self._engine.begin() as connection:
             await _finish(connection, finished, now)
             if not rows:
                 return Intake(0, [])
@@ -133,11 +133,11 @@ class InboxService:
         now = self._clock.now()
         if limit <= 0:
             if finished:
-                async with self._transaction() as connection:
+                async with self._engine.begin() as connection:
                     await _finish(connection, finished, now)
             return []
         claim = {"now": now, "limit": limit, "claim_until": now + self._lease}
-        async with self._transaction() as connection:
+        async with self._engine.begin() as connection:
             await _finish(connection, finished, now)
             if connection.dialect.name == "postgresql":
                 ids = list(await connection.scalars(PICK, claim))
@@ -153,20 +153,8 @@ class InboxService:
 
     async def finish(self, update_id: int, error: str | None = None) -> None:
         """Done (or given up on, with the reason): never claimed again."""
-        async with self._transaction() as connection:
+        async with self._engine.begin() as connection:
             await _finish(connection, [Finished(update_id, error)], self._clock.now())
-
-    @contextlib.asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction on a bare connection: these statements are plain Core, and an ORM
-        session around them cost more than the statements themselves."""
-        engine = self._sessions.kw.get("bind")
-        if isinstance(engine, AsyncEngine):
-            async with engine.begin() as connection:
-                yield connection
-        else:
-            async with self._sessions.begin() as db:
-                yield await db.connection()
 
     async def release(self, update_ids: Iterable[int]) -> None:
         """Give claimed rows back (on shutdown) so another worker takes them at once."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 
 from bot.clock import Clock
 from bot.db import models as m
-from bot.db.engine import SessionFactory
+from bot.db.engine import SessionFactory, engine_of
 from bot.domain.locales import is_supported, negotiate_locale
 from bot.domain.text import shorten, strip_controls
 from bot.domain.views import UserProfile
@@ -45,53 +46,60 @@ class UserService:
         programme: ProgrammeCache | None = None,
     ) -> None:
         self._sessions = sessions
+        self._engine = engine_of(sessions)
         self._clock = clock
         self._admins = admins
         self._programme = programme  # told the version `touch` reads along (one trip fewer)
 
     async def touch(self, who: TelegramIdentity) -> UserProfile:
-        """Record that `who` is here; create them with a negotiated language on first contact."""
+        """Record that `who` is here; create them with a negotiated language on first contact.
+
+        Every update runs this, so it is plain Core on a bare connection with statements
+        built once: one SELECT, and a write only for a newcomer or when something changed."""
         now = self._clock.now()
-        async with self._sessions.begin() as db:
-            # The user, their dialogue if any, and the programme's version, in one statement.
-            found = (
-                await db.execute(
-                    select(m.User, m.Conversation.flow, *VERSION_COLUMNS)
-                    .outerjoin(m.Conversation, m.Conversation.user_id == m.User.id)
-                    .where(m.User.id == who.id)
+        guess = negotiate_locale(who.language_code)
+        async with self._engine.begin() as connection:
+            found = (await connection.execute(LOOKUP, {"id": who.id})).first()
+            if found is None:
+                role = "admin" if who.id in self._admins else "attendee"
+                await connection.execute(
+                    INSERT_USER,
+                    {
+                        "id": who.id,
+                        "display_name": who.display_name,
+                        "username": who.username,
+                        "locale": guess.locale,
+                        "locale_chosen": False,
+                        "role": role,
+                        "first_seen": now,
+                        "last_seen": now,
+                        "blocked": False,
+                    },
                 )
-            ).first()
-            user, dialogue = (found[0], found[1]) if found is not None else (None, None)
-            if found is not None and found[2] is not None and self._programme is not None:
-                self._programme.observe((int(found[2]), int(found[3])))
-            is_new = user is None
-            guess = negotiate_locale(who.language_code)
-            if user is None:
-                user = m.User(
-                    id=who.id,
-                    display_name=who.display_name,
-                    username=who.username,
-                    locale=guess.locale,
-                    locale_chosen=False,
-                    role="admin" if who.id in self._admins else "attendee",
-                    first_seen=now,
-                    last_seen=now,
+                return UserProfile(
+                    who.id,
+                    who.display_name,
+                    guess.locale,
+                    role,
                     blocked=False,
+                    is_new=True,
+                    locale_certain=guess.certain,
                 )
-                db.add(user)
-            else:
-                self._refresh(user, who, now)
-                if not user.locale_chosen and who.language_code:
-                    user.locale = guess.locale  # still only a guess: follow Telegram's hint
+            if found.event_id is not None and self._programme is not None:
+                self._programme.observe((int(found.event_id), int(found.programme_version)))
+            changes = self._changes(found, who, now)
+            if not found.locale_chosen and who.language_code and guess.locale != found.locale:
+                changes["locale"] = guess.locale  # still only a guess: follow Telegram's hint
+            if changes:
+                await connection.execute(update(USERS).where(USERS.c.id == who.id).values(changes))
             return UserProfile(
-                id=user.id,
-                display_name=user.display_name,
-                locale=user.locale,
-                role=user.role,
-                blocked=user.blocked,
-                is_new=is_new,
-                locale_certain=user.locale_chosen or guess.certain,
-                dialogue=dialogue,
+                id=who.id,
+                display_name=changes.get("display_name", found.display_name),
+                locale=changes.get("locale", found.locale),
+                role=changes.get("role", found.role),
+                blocked=False,
+                locale_certain=found.locale_chosen or guess.certain,
+                dialogue=found.flow,
             )
 
     async def set_locale(self, user_id: int, locale: str) -> None:
@@ -113,14 +121,39 @@ class UserService:
         async with self._sessions() as db:
             return int(await db.scalar(select(func.count()).select_from(m.User)) or 0)
 
-    def _refresh(self, user: m.User, who: TelegramIdentity, now: datetime) -> None:
-        if user.display_name != who.display_name:
-            user.display_name = who.display_name
-        if user.username != who.username:
-            user.username = who.username
-        if user.blocked:
-            user.blocked = False  # they wrote to us, so they unblocked the bot
-        if who.id in self._admins and user.role != "admin":
-            user.role = "admin"
-        if now - user.last_seen >= LAST_SEEN_RESOLUTION:
-            user.last_seen = now
+    def _changes(self, found: Row[Any], who: TelegramIdentity, now: datetime) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        if found.display_name != who.display_name:
+            changes["display_name"] = who.display_name
+        if found.username != who.username:
+            changes["username"] = who.username
+        if found.blocked:
+            changes["blocked"] = False  # they wrote to us, so they unblocked the bot
+        if who.id in self._admins and found.role != "admin":
+            changes["role"] = "admin"
+        if now - found.last_seen >= LAST_SEEN_RESOLUTION:
+            changes["last_seen"] = now
+        return changes
+
+
+USERS = cast(Table, m.User.__table__)
+_CONVERSATIONS = cast(Table, m.Conversation.__table__)
+# Built once: a statement built per update costs more to key for the compiled cache than
+# it costs to run. The user, their dialogue if any, and the programme's version in one trip.
+LOOKUP = (
+    select(
+        USERS.c.display_name,
+        USERS.c.username,
+        USERS.c.locale,
+        USERS.c.locale_chosen,
+        USERS.c.role,
+        USERS.c.last_seen,
+        USERS.c.blocked,
+        _CONVERSATIONS.c.flow,
+        VERSION_COLUMNS[0].label("event_id"),
+        VERSION_COLUMNS[1].label("programme_version"),
+    )
+    .select_from(USERS.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == USERS.c.id))
+    .where(USERS.c.id == bindparam("id"))
+)
+INSERT_USER = insert(USERS)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.sandbox.fake_bot_api import FakeBotApi
-from bot.telegram.request import AiohttpRequest
+from bot.telegram.request import AiohttpRequest, call_api
 
 
 @pytest.fixture
@@ -31,6 +32,36 @@ async def test_a_message_reaches_the_chat_with_its_markup(ptb: Bot, fake: FakeBo
     sent = await ptb.send_message(user.id, "<b>Hello</b> &amp; welcome", parse_mode="HTML")
     assert sent.message_id == fake.messages(user.id)[-1].message_id
     assert fake.messages(user.id)[-1].text == "<b>Hello</b> &amp; welcome"
+
+
+async def test_non_latin_text_and_a_keyboard_arrive_unchanged(ptb: Bot, fake: FakeBotApi) -> None:
+    user = fake.user(7005, "Aisha")
+    text = '\u2068جلسة الافتتاح\u2069 · 09:00 — \u2068Dewan Tun Razak\u2069 "quoted" \\ 😀'
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("احجز", callback_data="s:12:book")]])
+    await ptb.send_message(user.id, text, reply_markup=keyboard, disable_notification=True)
+    shown = fake.messages(user.id)[-1]
+    assert shown.text == text
+    assert shown.button_texts() == ["احجز"]
+    assert fake.calls[-1].params["disable_notification"] is True
+
+
+@pytest.mark.parametrize("backend", [AiohttpRequest, HTTPXRequest])
+async def test_a_call_with_plain_json_parameters_works_on_either_backend(
+    fake: FakeBotApi, backend: type[BaseRequest]
+) -> None:
+    user = fake.user(7006, "Bilal")
+    markup = {"inline_keyboard": [[{"text": "کل", "callback_data": "d:2"}]]}
+    async with Bot(fake.token, base_url=fake.base_url, request=backend()) as bot:
+        sent = await call_api(
+            bot,
+            "sendMessage",
+            {"chat_id": user.id, "text": "<b>آج</b>", "parse_mode": "HTML", "reply_markup": markup},
+        )
+        with pytest.raises(BadRequest):
+            await call_api(bot, "sendMessage", {"chat_id": user.id, "text": ""})
+    assert sent["message_id"] == fake.messages(user.id)[-1].message_id
+    assert fake.messages(user.id)[-1].text == "<b>آج</b>"
+    assert fake.messages(user.id)[-1].button_texts() == ["کل"]
 
 
 @pytest.mark.parametrize(
