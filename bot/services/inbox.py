@@ -104,9 +104,8 @@ class InboxService:
             if postgres and lease_now > 0:
                 keys = sorted({c % 2_147_483_647 for c in chats.values() if c is not None})
                 await connection.execute(LOCK_CHATS, {"keys": keys})
-            insert = pg_insert if postgres else sqlite_insert
-            statement = insert(INBOX).values(rows).on_conflict_do_nothing()
-            inserted = sorted(await connection.scalars(statement.returning(INBOX.c.update_id)))
+            store = STORE_POSTGRES if postgres else STORE_SQLITE
+            inserted = sorted(await connection.scalars(store, rows))
             leased: list[InboxItem] = []
             if inserted and lease_now > 0:
                 lease = {
@@ -250,6 +249,10 @@ CLAIM_AMONG = (
     .values(_LEASED)
     .returning(*_CLAIMED)
 )
+# One compiled INSERT for any batch: SQLAlchemy sends the rows as one multi-row statement
+# ("insertmanyvalues"); a statement built with the batch's values was compiled afresh each time.
+STORE_SQLITE = sqlite_insert(INBOX).on_conflict_do_nothing().returning(INBOX.c.update_id)
+STORE_POSTGRES = pg_insert(INBOX).on_conflict_do_nothing().returning(INBOX.c.update_id)
 LOCK_CHATS = text(
     "SELECT count(pg_advisory_xact_lock(:space, k)) FROM unnest(CAST(:keys AS integer[])) AS k"
 ).bindparams(space=0x5359)  # two-key locks: a key space apart from the sender's lock

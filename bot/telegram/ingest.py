@@ -206,7 +206,7 @@ class InboxWorker:
 
     async def _process(self, item: InboxItem) -> None:
         try:
-            update = Update.de_json(item.payload, self._application.bot)
+            update = Update.de_json(as_handled(item.payload), self._application.bot)
         except Exception as error:  # malformed: keep it for inspection, never retry
             log.warning("update %s is malformed: %s", item.update_id, error)
             self._done(Finished(item.update_id, f"malformed: {error}"[:500]), item.chat_id)
@@ -233,6 +233,25 @@ class InboxWorker:
         elif self._flush_by is None:
             self._flush_by = asyncio.get_running_loop().time() + self._finish_delay
         self._wake.set()
+
+
+# What no handler reads of the message whose button was pressed: its keyboard and its
+# formatting. PTB turns every button and entity into an object, and for a day's programme
+# (a dozen buttons) that was three quarters of parsing the press (0.84 ms of 1.1). The stored
+# payload keeps them.
+PRESSED_UNREAD = frozenset({"reply_markup", "entities", "caption_entities"})
+
+
+def as_handled(payload: dict[str, Any]) -> dict[str, Any]:
+    """The update as handlers get it: a pressed message without what they never read."""
+    query = payload.get("callback_query")
+    if not isinstance(query, dict):
+        return payload
+    pressed = query.get("message")
+    if not isinstance(pressed, dict) or PRESSED_UNREAD.isdisjoint(pressed):
+        return payload
+    pressed = {k: v for k, v in pressed.items() if k not in PRESSED_UNREAD}
+    return {**payload, "callback_query": {**query, "message": pressed}}
 
 
 class Poller:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 from sqlalchemy import select
 
 from bot.db import models as m
+from bot.telegram.ingest import as_handled
 from tests.harness import BotHarness
 
 
@@ -33,3 +35,32 @@ async def test_a_slow_update_holds_up_only_its_own_chat(bot: BotHarness) -> None
     assert await state_of(bot, stuck["update_id"]) == "processing"
     await bot.processed(stuck["update_id"])
     assert bot.fake.messages(slow.id)
+
+
+async def test_a_press_is_handled_without_parsing_the_pressed_keyboard_which_stays_stored(
+    bot: BotHarness,
+) -> None:
+    amina = bot.user(1001, "Amina")
+    [programme] = await bot.send(amina, "/programme")
+    update = await bot.fake.press_button(amina, programme, index=0)
+    await bot.processed(update["update_id"])
+
+    [day] = bot.fake.messages(amina.id)
+    assert day.edits and "Day" in day.plain_text  # the press was answered in place
+    async with bot.runtime.services.sessions() as db:
+        stored = await db.scalar(
+            select(m.InboxUpdate.payload).where(m.InboxUpdate.update_id == update["update_id"])
+        )
+    pressed = json.loads(stored or "{}")["callback_query"]["message"]
+    assert pressed["reply_markup"] == programme.reply_markup
+
+
+def test_handlers_get_the_pressed_message_without_its_keyboard_and_formatting() -> None:
+    pressed = {"message_id": 5, "text": "Day 1", "entities": [], "reply_markup": {}}
+    update = {"update_id": 9, "callback_query": {"id": "1", "data": "d:1", "message": pressed}}
+    handled = as_handled(update)
+    assert handled["callback_query"]["message"] == {"message_id": 5, "text": "Day 1"}
+    assert handled["callback_query"]["data"] == "d:1"
+    assert "reply_markup" in update["callback_query"]["message"]  # the original is untouched
+    plain = {"update_id": 10, "message": {"message_id": 6, "text": "/help", "entities": []}}
+    assert as_handled(plain) is plain
