@@ -226,7 +226,10 @@ class InboxUpdate(Base):
     """A raw Telegram update, stored before Telegram is told we have it."""
 
     __tablename__ = "inbox_updates"
-    __table_args__ = (Index("ix_inbox_state_update", "state", "update_id"),)
+    __table_args__ = (
+        Index("ix_inbox_state_update", "state", "update_id"),
+        Index("ix_inbox_chat_state", "chat_id", "state", "update_id"),  # the claim's rule
+    )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)
