@@ -65,7 +65,7 @@ class Runtime:
         services = Services.build(settings, clock, sessions)
         inbox = InboxService(sessions, clock, timedelta(seconds=settings.inbox_lease_seconds))
         application = build_application(settings, services)
-        worker = InboxWorker(application, inbox)
+        worker = InboxWorker(application, inbox, read_senders=services.users.read_along)
         dispatcher = build_dispatcher(settings, services, application, SenderLock(engine))
         planner = Planner(
             [

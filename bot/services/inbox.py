@@ -8,7 +8,7 @@ to be claimed again. Handlers must therefore be safe to run twice for one update
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -44,6 +44,11 @@ class InboxItem:
     attempts: int
 
 
+# Reads, in the transaction that leases updates, what their handlers would otherwise each
+# read in a transaction of their own (the sender's row).
+ReadAlong = Callable[[AsyncConnection, Sequence[InboxItem]], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class Intake:
     """What `take_in` did: how many updates were new, and those leased to the caller."""
@@ -68,6 +73,7 @@ class InboxService:
         updates: Sequence[dict[str, Any]],
         finished: Sequence[Finished] = (),
         lease_now: int = 0,
+        read_along: ReadAlong | None = None,
     ) -> Intake:
         """Store updates and lease up to `lease_now` of them to the caller in the same
         transaction, so the usual update costs one transaction before its handler runs.
@@ -78,7 +84,7 @@ class InboxService:
         takes SQLite's write lock before that check; on PostgreSQL the batch's chats are
         locked for the transaction first, so two instances storing one chat's updates at the
         same moment cannot both lease theirs. `finished` updates are marked first, as in
-        `claim`.
+        `claim`, and `read_along` reads what the leased updates' handlers will need first.
         """
         now = self._clock.now()
         by_id: dict[int, dict[str, Any]] = {}
@@ -116,9 +122,16 @@ class InboxService:
                 }
                 for r in await connection.execute(CLAIM_AMONG, lease):
                     leased.append(InboxItem(r.update_id, by_id[r.update_id], r.chat_id, 1))
+                if leased and read_along is not None:
+                    await read_along(connection, leased)
         return Intake(len(inserted), sorted(leased, key=lambda item: item.update_id))
 
-    async def claim(self, limit: int = 50, finished: Sequence[Finished] = ()) -> list[InboxItem]:
+    async def claim(
+        self,
+        limit: int = 50,
+        finished: Sequence[Finished] = (),
+        read_along: ReadAlong | None = None,
+    ) -> list[InboxItem]:
         """Lease the oldest pending (or abandoned) update of each chat, oldest first.
 
         Only a chat's oldest unfinished update can be claimed, so one chat's updates run one
@@ -148,6 +161,8 @@ class InboxService:
             items = [
                 InboxItem(r.update_id, json.loads(r.payload), r.chat_id, r.attempts) for r in rows
             ]
+            if items and read_along is not None:
+                await read_along(connection, items)
         return sorted(items, key=lambda item: item.update_id)
 
     async def finish(self, update_id: int, error: str | None = None) -> None:
@@ -277,6 +292,16 @@ async def _finish(connection: AsyncConnection, finished: Sequence[Finished], now
         await connection.execute(
             MARK_FAILED, {"failed": failed.update_id, "finished": now, "why": failed.error}
         )
+
+
+def sender_of(update: dict[str, Any]) -> int | None:
+    """Who sent the update (its `from`); None for updates without a sender."""
+    for key, value in update.items():
+        if key != "update_id" and isinstance(value, dict):
+            sender = value.get("from")
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                return int(sender["id"])
+    return None
 
 
 def chat_of(update: dict[str, Any]) -> int | None:

@@ -141,12 +141,13 @@ class ProgrammeCache:
         self._lock = asyncio.Lock()
         self.loads = 0  # how many times the programme was read in full (tests, diagnostics)
 
-    def observe(self, version: tuple[int, int]) -> None:
+    def observe(self, version: tuple[int, int], read_at: float | None = None) -> None:
         """The current version, read by a statement the update ran anyway (the user's lookup,
         `VERSION_COLUMNS`): the update's first programme read then needs no round trip of its
         own. Scoped to the running task (each update has its own) and used once: later reads
-        check again, so a long-lived task never answers from an old observation."""
-        _observed.set((self, version, time.monotonic()))
+        check again, so a long-lived task never answers from an old observation. `read_at`
+        (monotonic) when it was read earlier than now, in the inbox's transaction."""
+        _observed.set((self, version, time.monotonic() if read_at is None else read_at))
 
     async def current(self) -> ProgrammeSnapshot:
         """The programme as committed now; raises NoEventError before the first import."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, func, insert, select, update
+from sqlalchemy import Executable, Row, Table, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.db import models as m
@@ -19,6 +22,10 @@ from bot.services.programme_cache import VERSION_COLUMNS, ProgrammeCache
 # Writing last_seen on every update would make every read a write; a minute is fine-grained
 # enough for "active users" figures.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# A row read along with the update's lease serves its `touch` for this long (seconds); the
+# handler starts within milliseconds unless the process is stalled.
+READ_ALONG_MAX_AGE = 1.0
+READ_ALONG_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -50,57 +57,88 @@ class UserService:
         self._clock = clock
         self._admins = admins
         self._programme = programme  # told the version `touch` reads along (one trip fewer)
+        self._read: dict[int, tuple[Row[Any] | None, float]] = {}  # by `read_along`
+
+    async def read_along(self, connection: AsyncConnection, user_ids: Collection[int]) -> None:
+        """Read the users of updates the inbox is leasing, in the transaction that leases them:
+        their `touch` then needs no transaction of its own unless something changed (one
+        transaction fewer per update, and on PostgreSQL four round trips fewer)."""
+        if not user_ids:
+            return
+        at = time.monotonic()
+        rows = await connection.execute(LOOKUP_MANY, {"ids": sorted(user_ids)})
+        found = {row.id: row for row in rows}
+        if len(self._read) > READ_ALONG_LIMIT:  # never consumed (the update had no user)
+            self._read = {k: v for k, v in self._read.items() if at - v[1] <= READ_ALONG_MAX_AGE}
+        for user_id in user_ids:
+            self._read[user_id] = (found.get(user_id), at)
 
     async def touch(self, who: TelegramIdentity) -> UserProfile:
         """Record that `who` is here; create them with a negotiated language on first contact.
 
-        Every update runs this, so it is plain Core on a bare connection with statements
-        built once: one SELECT, and a write only for a newcomer or when something changed."""
+        Every update runs this, so it is plain Core with statements built once: the row read
+        along with the update's lease (`read_along`) or one SELECT, and a write only for a
+        newcomer or when something changed."""
         now = self._clock.now()
-        guess = negotiate_locale(who.language_code)
+        read = self._read.pop(who.id, None)
+        if read is not None and time.monotonic() - read[1] <= READ_ALONG_MAX_AGE:
+            profile, write = self._seen(read[0], who, now, read[1])
+            if write is not None:
+                async with self._engine.begin() as connection:
+                    await connection.execute(*write)
+            return profile
         async with self._engine.begin() as connection:
             found = (await connection.execute(LOOKUP, {"id": who.id})).first()
-            if found is None:
-                role = "admin" if who.id in self._admins else "attendee"
-                await connection.execute(
-                    INSERT_USER,
-                    {
-                        "id": who.id,
-                        "display_name": who.display_name,
-                        "username": who.username,
-                        "locale": guess.locale,
-                        "locale_chosen": False,
-                        "role": role,
-                        "first_seen": now,
-                        "last_seen": now,
-                        "blocked": False,
-                    },
-                )
-                return UserProfile(
-                    who.id,
-                    who.display_name,
-                    guess.locale,
-                    role,
-                    blocked=False,
-                    is_new=True,
-                    locale_certain=guess.certain,
-                )
-            if found.event_id is not None and self._programme is not None:
-                self._programme.observe((int(found.event_id), int(found.programme_version)))
-            changes = self._changes(found, who, now)
-            if not found.locale_chosen and who.language_code and guess.locale != found.locale:
-                changes["locale"] = guess.locale  # still only a guess: follow Telegram's hint
-            if changes:
-                await connection.execute(update(USERS).where(USERS.c.id == who.id).values(changes))
-            return UserProfile(
-                id=who.id,
-                display_name=changes.get("display_name", found.display_name),
-                locale=changes.get("locale", found.locale),
-                role=changes.get("role", found.role),
+            profile, write = self._seen(found, who, now, None)
+            if write is not None:
+                await connection.execute(*write)
+            return profile
+
+    def _seen(
+        self, found: Row[Any] | None, who: TelegramIdentity, now: datetime, read_at: float | None
+    ) -> tuple[UserProfile, tuple[Executable, dict[str, Any]] | None]:
+        """`who`'s profile given their row (None: new), and the write that records the visit."""
+        guess = negotiate_locale(who.language_code)
+        if found is None:
+            role = "admin" if who.id in self._admins else "attendee"
+            new = {
+                "id": who.id,
+                "display_name": who.display_name,
+                "username": who.username,
+                "locale": guess.locale,
+                "locale_chosen": False,
+                "role": role,
+                "first_seen": now,
+                "last_seen": now,
+                "blocked": False,
+            }
+            profile = UserProfile(
+                who.id,
+                who.display_name,
+                guess.locale,
+                role,
                 blocked=False,
-                locale_certain=found.locale_chosen or guess.certain,
-                dialogue=found.flow,
+                is_new=True,
+                locale_certain=guess.certain,
             )
+            return profile, (INSERT_USER, new)
+        if found.event_id is not None and self._programme is not None:
+            self._programme.observe((int(found.event_id), int(found.programme_version)), read_at)
+        changes = self._changes(found, who, now)
+        if not found.locale_chosen and who.language_code and guess.locale != found.locale:
+            changes["locale"] = guess.locale  # still only a guess: follow Telegram's hint
+        profile = UserProfile(
+            id=who.id,
+            display_name=changes.get("display_name", found.display_name),
+            locale=changes.get("locale", found.locale),
+            role=changes.get("role", found.role),
+            blocked=False,
+            locale_certain=found.locale_chosen or guess.certain,
+            dialogue=found.flow,
+        )
+        if not changes:
+            return profile, None
+        return profile, (update(USERS).where(USERS.c.id == who.id).values(changes), {})
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         if not is_supported(locale):
@@ -140,20 +178,23 @@ USERS = cast(Table, m.User.__table__)
 _CONVERSATIONS = cast(Table, m.Conversation.__table__)
 # Built once: a statement built per update costs more to key for the compiled cache than
 # it costs to run. The user, their dialogue if any, and the programme's version in one trip.
-LOOKUP = (
-    select(
-        USERS.c.display_name,
-        USERS.c.username,
-        USERS.c.locale,
-        USERS.c.locale_chosen,
-        USERS.c.role,
-        USERS.c.last_seen,
-        USERS.c.blocked,
-        _CONVERSATIONS.c.flow,
-        VERSION_COLUMNS[0].label("event_id"),
-        VERSION_COLUMNS[1].label("programme_version"),
-    )
-    .select_from(USERS.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == USERS.c.id))
-    .where(USERS.c.id == bindparam("id"))
+_LOOKED_UP = (
+    USERS.c.display_name,
+    USERS.c.username,
+    USERS.c.locale,
+    USERS.c.locale_chosen,
+    USERS.c.role,
+    USERS.c.last_seen,
+    USERS.c.blocked,
+    _CONVERSATIONS.c.flow,
+    VERSION_COLUMNS[0].label("event_id"),
+    VERSION_COLUMNS[1].label("programme_version"),
+)
+_WITH_DIALOGUE = USERS.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == USERS.c.id)
+LOOKUP = select(*_LOOKED_UP).select_from(_WITH_DIALOGUE).where(USERS.c.id == bindparam("id"))
+LOOKUP_MANY = (
+    select(USERS.c.id, *_LOOKED_UP)
+    .select_from(_WITH_DIALOGUE)
+    .where(USERS.c.id.in_(bindparam("ids", expanding=True)))
 )
 INSERT_USER = insert(USERS)

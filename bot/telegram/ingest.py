@@ -7,13 +7,23 @@ import collections
 import contextlib
 import logging
 import random
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 
 import aiohttp
+from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram import Update
 from telegram.ext import Application
 
-from bot.services.inbox import MAX_ATTEMPTS, Finished, InboxItem, InboxService, chat_of
+from bot.services.inbox import (
+    MAX_ATTEMPTS,
+    Finished,
+    InboxItem,
+    InboxService,
+    ReadAlong,
+    chat_of,
+    sender_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +57,11 @@ class InboxWorker:
         concurrency: int = 32,
         idle_poll: float = 1.0,
         finish_delay: float = 0.05,
+        read_senders: ReadSenders | None = None,
     ) -> None:
         self._application = application
         self._inbox = inbox
+        self._read_along = None if read_senders is None else _senders_read_by(read_senders)
         self._concurrency = concurrency
         self._idle_poll = idle_poll
         self._finish_delay = finish_delay
@@ -91,7 +103,7 @@ class InboxWorker:
             finished = self._take_finished()
             self._reserved += room
             try:
-                intake = await self._inbox.take_in(updates, finished, room)
+                intake = await self._inbox.take_in(updates, finished, room, self._read_along)
             except Exception as error:
                 self._give_back_finished(finished)
                 for _, arrival in batch:
@@ -159,7 +171,7 @@ class InboxWorker:
         backlog = self._backlog
         self._reserved += limit
         try:
-            items = await self._inbox.claim(limit, finished)
+            items = await self._inbox.claim(limit, finished, self._read_along)
         except Exception:  # the database may be away; try again shortly
             log.exception("inbox worker: claiming updates failed")
             self._give_back_finished(finished)
@@ -233,6 +245,17 @@ class InboxWorker:
         elif self._flush_by is None:
             self._flush_by = asyncio.get_running_loop().time() + self._finish_delay
         self._wake.set()
+
+
+# Reads the senders' rows (by Telegram id) in the transaction that leases their updates.
+ReadSenders = Callable[[AsyncConnection, Collection[int]], Awaitable[None]]
+
+
+def _senders_read_by(read: ReadSenders) -> ReadAlong:
+    async def read_along(connection: AsyncConnection, items: Sequence[InboxItem]) -> None:
+        await read(connection, {s for i in items if (s := sender_of(i.payload)) is not None})
+
+    return read_along
 
 
 # What no handler reads of the message whose button was pressed: its keyboard and its
