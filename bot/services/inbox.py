@@ -13,9 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, and_, bindparam, exists, func, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
@@ -264,9 +275,10 @@ CLAIM_AMONG = (
     .values(_LEASED)
     .returning(*_CLAIMED)
 )
-# One compiled INSERT for any batch: SQLAlchemy sends the rows as one multi-row statement
-# ("insertmanyvalues"); a statement built with the batch's values was compiled afresh each time.
-STORE_SQLITE = sqlite_insert(INBOX).on_conflict_do_nothing().returning(INBOX.c.update_id)
+# One INSERT for any batch: SQLAlchemy sends the rows as one multi-row statement
+# ("insertmanyvalues"). SQLAlchemy compiles an ON CONFLICT clause afresh on every execution
+# (it has no cache key), so SQLite gets the cacheable `INSERT OR IGNORE` spelling.
+STORE_SQLITE = insert(INBOX).prefix_with("OR IGNORE").returning(INBOX.c.update_id)
 STORE_POSTGRES = pg_insert(INBOX).on_conflict_do_nothing().returning(INBOX.c.update_id)
 LOCK_CHATS = text(
     "SELECT count(pg_advisory_xact_lock(:space, k)) FROM unnest(CAST(:keys AS integer[])) AS k"
