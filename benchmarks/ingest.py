@@ -479,6 +479,17 @@ async def benchmark(args: argparse.Namespace, database_url: str, directory: Path
     """Both bots run side by side; their saturated windows alternate, round after round, so
     a neighbour's load on a shared machine hits both alike and each round gives a ratio."""
     run = Run([], [], [], [], [])
+
+    async def window(bot: BotUnderTest, load: Load, label: str, rate: float | None) -> Result:
+        """One measured window: closed loop (saturated) or open loop at `rate`."""
+        load.listen()
+        traffic = (
+            load.closed_loop(args.seconds) if rate is None else load.open_loop(rate, args.seconds)
+        )
+        result = await measure(f"{bot.name}, {label}", load, bot, traffic, args.seconds, 1.0)
+        print(result.line(), flush=True)
+        return result
+
     async with FakeBotApi() as fake:
         fake.hub.note_id(1_000_000)
         ours = real_bot(fake, database_url, directory, args.cprofile)
@@ -495,54 +506,20 @@ async def benchmark(args: argparse.Namespace, database_url: str, directory: Path
                 for round_ in range(args.rounds):
                     order = [(ours, ours_load, run.ours), (echo, echo_load, run.echo)]
                     for bot, load, results in order if round_ % 2 == 0 else order[::-1]:
-                        load.listen()
-                        saturated = await measure(
-                            f"{bot.name}, saturated",
-                            load,
-                            bot,
-                            load.closed_loop(args.seconds),
-                            args.seconds,
-                            1.0,
-                        )
-                        print(saturated.line(), flush=True)
-                        results.append(saturated)
+                        results.append(await window(bot, load, "saturated", None))
                     rate = statistics.median(r.rate for r in run.ours) / 2
-                    ours_load.listen()
-                    half = await measure(
-                        f"{ours.name}, at {rate:.0f} upd/s (half)",
-                        ours_load,
-                        ours,
-                        ours_load.open_loop(rate, args.seconds),
-                        args.seconds,
-                        1.0,
+                    run.half.append(
+                        await window(ours, ours_load, f"at {rate:.0f} upd/s (half)", rate)
                     )
-                    print(half.line(), flush=True)
-                    run.half.append(half)
-                    echo_load.listen()  # the framework's latency at that same rate, for scale
-                    echo_half = await measure(
-                        f"{echo.name}, at {rate:.0f} upd/s",
-                        echo_load,
-                        echo,
-                        echo_load.open_loop(rate, args.seconds),
-                        args.seconds,
-                        1.0,
+                    # the framework's latency at that same rate, for scale
+                    run.echo_half.append(
+                        await window(echo, echo_load, f"at {rate:.0f} upd/s", rate)
                     )
-                    print(echo_half.line(), flush=True)
-                    run.echo_half.append(echo_half)
                     # The same load for both bots, whichever is faster: half the framework's
                     # saturating rate (a rate that does not move when ours does).
                     echo_rate = statistics.median(r.rate for r in run.echo) / 2
-                    ours_load.listen()
-                    steady = await measure(
-                        f"{ours.name}, at {echo_rate:.0f} upd/s (half of bare PTB)",
-                        ours_load,
-                        ours,
-                        ours_load.open_loop(echo_rate, args.seconds),
-                        args.seconds,
-                        1.0,
-                    )
-                    print(steady.line(), flush=True)
-                    run.at_echo_half.append(steady)
+                    label = f"at {echo_rate:.0f} upd/s (half of bare PTB)"
+                    run.at_echo_half.append(await window(ours, ours_load, label, echo_rate))
                     print(f"  round {round_ + 1}: ratio {run.ratios[-1]:.2f}", flush=True)
         finally:
             for bot in (ours, echo):
