@@ -285,6 +285,18 @@ async def test_a_400_fails_its_row_with_telegrams_words_and_buttons_arrive_intac
     ]
 
 
+async def run_until_received(
+    dispatcher: Dispatcher, fake: FakeBotApi, users: list[int], count: int, within: float
+) -> None:
+    """Run the dispatcher in the background until `users` received `count` messages in all."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    await fake.wait_for(lambda: sum(received(fake, users).values()) >= count, timeout=within)
+    stop.set()
+    await task
+    await dispatcher.close()
+
+
 def dispatcher_for(
     runtime: Runtime, clock: Clock, renderers: Mapping[str, Render] | None = None, **config: Any
 ) -> Dispatcher:
@@ -318,12 +330,7 @@ async def test_run_claims_the_next_batch_while_one_is_sent_and_never_more(
         return await claim(limit, lease, worker)
 
     outbox.claim = counting_claim  # type: ignore[method-assign]
-    stop = asyncio.Event()
-    task = asyncio.create_task(dispatcher.run(stop))
-    await fake.wait_for(lambda: sum(received(fake, users).values()) >= 95, timeout=20)
-    stop.set()
-    await task
-    await dispatcher.close()
+    await run_until_received(dispatcher, fake, users, 95, within=20)
 
     assert received(fake, users) == Counter(dict.fromkeys(users, 1))
     assert {r.state for r in await rows(runtime.services.sessions)} == {SENT}
@@ -404,12 +411,7 @@ async def test_one_chats_messages_keep_their_order_when_the_first_renders_slowly
             notice(users[1], subject="b"),  # the next batch: batches hold three rows
         ],
     )
-    stop = asyncio.Event()
-    task = asyncio.create_task(dispatcher.run(stop))
-    await fake.wait_for(lambda: sum(received(fake, users).values()) >= 4, timeout=10)
-    stop.set()
-    await task
-    await dispatcher.close()
+    await run_until_received(dispatcher, fake, users, 4, within=10)
 
     for user in users:
         assert [m.text for m in fake.messages(user)] == [
