@@ -28,14 +28,13 @@ from telegram.error import (
 
 from bot.delivery.outcomes import Delivered, Outcome, Refused, SlowDown, TryLater, Unreachable
 from bot.presentation import Reply
-from bot.telegram.replies import NO_PREVIEW, reply_markup
+from bot.telegram.replies import NO_PREVIEW, SEND_ATTACHMENT, reply_markup
 from bot.telegram.request import call_api, env_proxy
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 10.0
 _JSON = {"Content-Type": "application/json"}
-_METHOD = {"photo": "sendPhoto", "document": "sendDocument"}
 
 
 class TelegramSender:
@@ -52,15 +51,14 @@ class TelegramSender:
     async def send(self, chat_id: int, reply: Reply, locale: str) -> Outcome:
         params: dict[str, Any] = {"chat_id": chat_id, "parse_mode": ParseMode.HTML.value}
         if reply.attachment is not None:  # a photo or document Telegram has, text as caption
-            field = "photo" if reply.attachment.kind == "photo" else "document"
-            method = _METHOD[field]
-            params[field] = reply.attachment.file_id
+            method = SEND_ATTACHMENT[reply.attachment.kind]
+            params[reply.attachment.kind] = reply.attachment.file_id  # the field is the kind
             if reply.text:
                 params["caption"] = reply.text
         else:
             method = "sendMessage"
             params["text"] = reply.text
-            params["link_preview_options"] = {"is_disabled": True}
+            params["link_preview_options"] = NO_PREVIEW
         if (markup := reply_markup(reply, menu=False)) is not None:
             params["reply_markup"] = markup
         return await self._post(method, params)

@@ -22,7 +22,7 @@ from bot.telegram.request import call_api
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = {"is_disabled": True}
-_SEND_ATTACHMENT = {"photo": "sendPhoto", "document": "sendDocument"}
+SEND_ATTACHMENT = {"photo": "sendPhoto", "document": "sendDocument"}  # by attachment kind
 
 
 def reply_markup(reply: Reply, *, menu: bool = True) -> dict[str, Any] | None:
@@ -111,7 +111,7 @@ async def _send_attachment(
         params["caption"] = caption
     if (markup := reply_markup(reply, menu=False)) is not None:
         params["reply_markup"] = markup
-    await call_api(bot, _SEND_ATTACHMENT[attachment.kind], params)
+    await call_api(bot, SEND_ATTACHMENT[attachment.kind], params)
 
 
 def _message(text: str, markup: dict[str, Any] | None) -> dict[str, Any]:
