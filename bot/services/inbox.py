@@ -309,10 +309,9 @@ async def _finish(connection: AsyncConnection, finished: Sequence[Finished], now
 def sender_of(update: dict[str, Any]) -> int | None:
     """Who sent the update (its `from`); None for updates without a sender."""
     for key, value in update.items():
-        if key != "update_id" and isinstance(value, dict):
-            sender = value.get("from")
-            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
-                return int(sender["id"])
+        sender = _id_of(value.get("from")) if isinstance(value, dict) else None
+        if key != "update_id" and sender is not None:
+            return sender
     return None
 
 
@@ -321,10 +320,16 @@ def chat_of(update: dict[str, Any]) -> int | None:
     for key, value in update.items():
         if key == "update_id" or not isinstance(value, dict):
             continue
-        chat = value.get("chat") or (value.get("message") or {}).get("chat")
-        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
-            return int(chat["id"])
-        sender = value.get("from")
-        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
-            return int(sender["id"])
+        chat = _id_of(value.get("chat") or (value.get("message") or {}).get("chat"))
+        if chat is None:
+            chat = _id_of(value.get("from"))
+        if chat is not None:
+            return chat
+    return None
+
+
+def _id_of(thing: Any) -> int | None:
+    """The `id` of a chat or user object in an update, if it is one."""
+    if isinstance(thing, dict) and isinstance(thing.get("id"), int):
+        return int(thing["id"])
     return None

@@ -83,6 +83,4 @@ def _card(with_seats: bool, rating_open: bool) -> Select[Any]:
 BOTH = (False, True)
 # Built once for each shape (a statement built per card cost more to key for the compiled
 # cache than to run): with or without seats, with or without the rating window open.
-_CARD = {
-    (seats, rating): _card(seats, rating) for seats in (False, True) for rating in (False, True)
-}
+_CARD = {(seats, rating): _card(seats, rating) for seats in BOTH for rating in BOTH}
