@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FrozenClock
+from bot.db.engine import create_engine, create_session_factory
 from bot.sandbox.fake_bot_api import FakeBotApi
+from bot.services.inbox import InboxService
 from tests.databases import (
     SAMPLE_ZONE,
     PostgresRun,
@@ -95,6 +97,16 @@ def sqlite_sample_db(sqlite_templates: dict[bool, Path], tmp_path: Path) -> str:
 def clock() -> FrozenClock:
     """Saturday 14 March 2026, 10:15 in Kuala Lumpur: day 1, sessions running."""
     return FrozenClock(datetime(2026, 3, 14, 10, 15, tzinfo=KL))
+
+
+@pytest.fixture
+async def inbox(empty_db: str, clock: FrozenClock) -> AsyncIterator[InboxService]:
+    """The update inbox on an empty database (each backend)."""
+    engine = create_engine(empty_db)
+    try:
+        yield InboxService(create_session_factory(engine), clock)
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.db import sqlite_writes
+from bot.db import sqlite_driver, sqlite_writes
 
 SessionFactory = async_sessionmaker[AsyncSession]
 SQLITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another before giving up
@@ -34,6 +34,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             url,
             echo=echo,
             connect_args={"timeout": SQLITE_LOCK_TIMEOUT},
+            module=sqlite_driver.dbapi(),  # one thread hand-off per statement
             pool_size=SQLITE_CONNECTIONS,
             max_overflow=0,
         )

@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
+import weakref
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_only
 
@@ -70,9 +72,12 @@ class WriteGate:
         self._held = False
 
 
+_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+
+
 def install(engine: Engine, timeout: float) -> WriteGate:
     """Put a write gate on an SQLite engine (its sync side, as `AsyncEngine.sync_engine`)."""
-    gate = WriteGate(timeout)
+    gate = _GATES[engine] = WriteGate(timeout)
 
     @event.listens_for(engine, "before_cursor_execute")
     def before_write(
@@ -97,3 +102,14 @@ def install(engine: Engine, timeout: float) -> WriteGate:
             gate.give_back()
 
     return gate
+
+
+async def hold(connection: AsyncConnection) -> None:
+    """Take the gate for `connection` now, for writes that will not pass through its cursor
+    (a unit on the database thread); it is handed on when the connection returns to the pool.
+    Engines without a gate (none installed) need nothing."""
+    gate = _GATES.get(connection.engine.sync_engine)
+    if gate is None or connection.info.get(HOLDS):
+        return
+    await gate.take()
+    connection.info[HOLDS] = True

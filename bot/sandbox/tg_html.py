@@ -33,6 +33,7 @@ _TAGS: dict[str, str] = {
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]+);")
 _TAG_NAME = re.compile(r"[a-zA-Z0-9-]+")
+_TEXT_RUN = re.compile(r"[^&<>]+")
 _ATTR = re.compile(r"\s*([a-zA-Z0-9_-]+)\s*(?:=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
 
 
@@ -133,10 +134,12 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
             continue
         if char == ">":
             raise HtmlParseError(f'Unescaped ">" at byte offset {_byte_offset(source, i)}')
-        if char != "<":
-            out.append(char)
-            out_len += utf16_len(char)
-            i += 1
+        if char != "<":  # a run of text up to the next markup character, in one step
+            run = _TEXT_RUN.match(source, i)
+            assert run is not None
+            out.append(run.group(0))
+            out_len += utf16_len(run.group(0))
+            i = run.end()
             continue
         where = _byte_offset(source, i)
         close = source.find(">", i)

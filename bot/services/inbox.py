@@ -8,7 +8,7 @@ to be claimed again. Handlers must therefore be safe to run twice for one update
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -27,10 +27,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from bot.clock import Clock
 from bot.db import models as m
+from bot.db import units
 from bot.db.engine import SessionFactory, engine_of
 
 LEASE = timedelta(seconds=60)
@@ -56,8 +57,14 @@ class InboxItem:
 
 
 # Reads, in the transaction that leases updates, what their handlers would otherwise each
-# read in a transaction of their own (the sender's row).
-ReadAlong = Callable[[AsyncConnection, Sequence[InboxItem]], Awaitable[None]]
+# read in a transaction of their own (the sender's row). It runs inside the transaction's
+# unit (on SQLite, on the database thread) and returns what to do once it has committed.
+Committed = Callable[[], None]
+ReadAlong = Callable[[Connection, Sequence[InboxItem]], Committed]
+
+
+def _nothing() -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -113,29 +120,31 @@ class InboxService:
             }
             for update_id, u in sorted(by_id.items())
         ]
-        async with self._engine.begin() as connection:
-            await _finish(connection, finished, now)
+        lease = {"limit": lease_now, "now": now, "claim_until": now + self._lease}
+
+        def store(connection: Connection) -> tuple[Intake, Committed]:
+            _finish(connection, finished, now)
             if not rows:
-                return Intake(0, [])
+                return Intake(0, []), _nothing
             postgres = connection.dialect.name == "postgresql"
             if postgres and lease_now > 0:
                 keys = sorted({c % 2_147_483_647 for c in chats.values() if c is not None})
-                await connection.execute(LOCK_CHATS, {"keys": keys})
-            store = STORE_POSTGRES if postgres else STORE_SQLITE
-            inserted = sorted(await connection.scalars(store, rows))
+                connection.execute(LOCK_CHATS, {"keys": keys})
+            insert_new = STORE_POSTGRES if postgres else STORE_SQLITE
+            inserted = sorted(connection.scalars(insert_new, rows))
             leased: list[InboxItem] = []
             if inserted and lease_now > 0:
-                lease = {
-                    "ids": inserted,
-                    "limit": lease_now,
-                    "now": now,
-                    "claim_until": now + self._lease,
-                }
-                for r in await connection.execute(CLAIM_AMONG, lease):
+                for r in connection.execute(CLAIM_AMONG, {**lease, "ids": inserted}):
                     leased.append(InboxItem(r.update_id, by_id[r.update_id], r.chat_id, 1))
-                if leased and read_along is not None:
-                    await read_along(connection, leased)
-        return Intake(len(inserted), sorted(leased, key=lambda item: item.update_id))
+            committed = _nothing
+            if leased and read_along is not None:
+                committed = read_along(connection, leased)
+            leased.sort(key=lambda item: item.update_id)
+            return Intake(len(inserted), leased), committed
+
+        intake, committed = await units.run(self._engine, store)
+        committed()
+        return intake
 
     async def claim(
         self,
@@ -156,30 +165,36 @@ class InboxService:
         now = self._clock.now()
         if limit <= 0:
             if finished:
-                async with self._engine.begin() as connection:
-                    await _finish(connection, finished, now)
+                await units.run(self._engine, lambda connection: _finish(connection, finished, now))
             return []
         claim = {"now": now, "limit": limit, "claim_until": now + self._lease}
-        async with self._engine.begin() as connection:
-            await _finish(connection, finished, now)
+
+        def lease(connection: Connection) -> tuple[list[InboxItem], Committed]:
+            _finish(connection, finished, now)
             if connection.dialect.name == "postgresql":
-                ids = list(await connection.scalars(PICK, claim))
+                ids = list(connection.scalars(PICK, claim))
                 if not ids:
-                    return []
-                rows = await connection.execute(CLAIM_PICKED, {**claim, "ids": ids})
+                    return [], _nothing
+                rows = connection.execute(CLAIM_PICKED, {**claim, "ids": ids})
             else:  # one statement: SQLite's write lock keeps other claimers out meanwhile
-                rows = await connection.execute(CLAIM_OLDEST, claim)
+                rows = connection.execute(CLAIM_OLDEST, claim)
             items = [
                 InboxItem(r.update_id, json.loads(r.payload), r.chat_id, r.attempts) for r in rows
             ]
+            committed = _nothing
             if items and read_along is not None:
-                await read_along(connection, items)
-        return sorted(items, key=lambda item: item.update_id)
+                committed = read_along(connection, items)
+            return sorted(items, key=lambda item: item.update_id), committed
+
+        items, committed = await units.run(self._engine, lease)
+        committed()
+        return items
 
     async def finish(self, update_id: int, error: str | None = None) -> None:
         """Done (or given up on, with the reason): never claimed again."""
-        async with self._engine.begin() as connection:
-            await _finish(connection, [Finished(update_id, error)], self._clock.now())
+        done = [Finished(update_id, error)]
+        now = self._clock.now()
+        await units.run(self._engine, lambda connection: _finish(connection, done, now))
 
     async def release(self, update_ids: Iterable[int]) -> None:
         """Give claimed rows back (on shutdown) so another worker takes them at once."""
@@ -296,12 +311,12 @@ MARK_FAILED = (
 )
 
 
-async def _finish(connection: AsyncConnection, finished: Sequence[Finished], now: datetime) -> None:
+def _finish(connection: Connection, finished: Sequence[Finished], now: datetime) -> None:
     done = [f.update_id for f in finished if f.error is None]
     if done:  # one statement for every success
-        await connection.execute(MARK_DONE, {"done": done, "finished": now})
+        connection.execute(MARK_DONE, {"done": done, "finished": now})
     for failed in (f for f in finished if f.error is not None):
-        await connection.execute(
+        connection.execute(
             MARK_FAILED, {"failed": failed.update_id, "finished": now, "why": failed.error}
         )
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Executable, Row, Table, bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from bot.clock import Clock
 from bot.db import models as m
@@ -26,6 +26,10 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 # handler starts within milliseconds unless the process is stalled.
 READ_ALONG_MAX_AGE = 1.0
 READ_ALONG_LIMIT = 1000
+
+
+def _no_rows() -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -59,19 +63,29 @@ class UserService:
         self._programme = programme  # told the version `touch` reads along (one trip fewer)
         self._read: dict[int, tuple[Row[Any] | None, float]] = {}  # by `read_along`
 
-    async def read_along(self, connection: AsyncConnection, user_ids: Collection[int]) -> None:
+    def read_along(self, connection: Connection, user_ids: Collection[int]) -> Callable[[], None]:
         """Read the users of updates the inbox is leasing, in the transaction that leases them:
         their `touch` then needs no transaction of its own unless something changed (one
-        transaction fewer per update, and on PostgreSQL four round trips fewer)."""
+        transaction fewer per update, and on PostgreSQL four round trips fewer).
+
+        It runs inside the inbox's unit (on SQLite, on the database thread), so it only reads;
+        the rows are handed to `touch` by the function it returns, once that transaction has
+        committed."""
         if not user_ids:
-            return
+            return _no_rows
         at = time.monotonic()
-        rows = await connection.execute(LOOKUP_MANY, {"ids": sorted(user_ids)})
-        found = {row.id: row for row in rows}
-        if len(self._read) > READ_ALONG_LIMIT:  # never consumed (the update had no user)
-            self._read = {k: v for k, v in self._read.items() if at - v[1] <= READ_ALONG_MAX_AGE}
-        for user_id in user_ids:
-            self._read[user_id] = (found.get(user_id), at)
+        found = {row.id: row for row in connection.execute(LOOKUP_MANY, {"ids": sorted(user_ids)})}
+        read = [(user_id, found.get(user_id)) for user_id in user_ids]
+
+        def remember() -> None:
+            if len(self._read) > READ_ALONG_LIMIT:  # never consumed (the update had no user)
+                self._read = {
+                    k: v for k, v in self._read.items() if at - v[1] <= READ_ALONG_MAX_AGE
+                }
+            for user_id, row in read:
+                self._read[user_id] = (row, at)
+
+        return remember
 
     async def touch(self, who: TelegramIdentity) -> UserProfile:
         """Record that `who` is here; create them with a negotiated language on first contact.

@@ -7,11 +7,11 @@ import collections
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import aiohttp
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 from telegram import Update
 from telegram.ext import Application
 
@@ -65,7 +65,11 @@ class InboxWorker:
         self._concurrency = concurrency
         self._idle_poll = idle_poll
         self._finish_delay = finish_delay
-        self._wake = asyncio.Event()
+        # Set by `wake`; the run loop sleeps on `_waiter` (a bare future, not tasks: the loop
+        # sleeps and wakes about once per update at moderate load).
+        self._woken = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._flush_timer: asyncio.TimerHandle | None = None  # wakes the loop at `_flush_by`
         self._running: dict[asyncio.Task[None], InboxItem] = {}
         self._reserved = 0  # room promised to inbox transactions under way
         self._finished: list[Finished] = []  # handled, to be marked by the next transaction
@@ -77,14 +81,16 @@ class InboxWorker:
         self._leasing = False  # only while `run` runs are new updates leased at once
 
     def wake(self) -> None:
-        self._wake.set()
+        self._woken = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     def settle_now(self) -> None:
         """Mark handled updates finished now rather than within `finish_delay` (for
         whoever waits on the inbox's state, as tests do)."""
         if self._finished:
-            self._flush_by = 0.0
-            self._wake.set()
+            self._flush_at(0.0)
+            self.wake()
 
     async def accept(self, updates: list[dict[str, Any]]) -> None:
         """Store updates (ids already stored are ignored). Raises if the database refused
@@ -118,7 +124,7 @@ class InboxWorker:
             if waiting:  # behind a busy chat or for lack of room (or stored before)
                 self._waiting.update(waiting)
                 self._backlog += 1
-                self._wake.set()
+                self.wake()
             for _, arrival in batch:
                 if not arrival.done():
                     arrival.set_result(None)
@@ -132,9 +138,11 @@ class InboxWorker:
         loop = asyncio.get_running_loop()
         next_poll = loop.time()
         self._leasing = True
+        stopping = asyncio.ensure_future(stop.wait())
+        stopping.add_done_callback(lambda _: self.wake())
         try:
             while not stop.is_set():
-                self._wake.clear()  # before claiming, so a wake-up during the claim counts
+                self._woken = False  # before claiming, so a wake-up during the claim counts
                 now = loop.time()
                 if now >= next_poll:  # now and then: others' updates, lapsed leases
                     next_poll = now + self._idle_poll
@@ -145,17 +153,13 @@ class InboxWorker:
                 if (self._backlog and room > 0) or flush:
                     await self._claim(room)
                     continue
-                until = next_poll if self._flush_by is None else min(next_poll, self._flush_by)
-                waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
-                await asyncio.wait(
-                    waits, timeout=max(0.0, until - now), return_when=asyncio.FIRST_COMPLETED
-                )
-                for waiter in waits:
-                    waiter.cancel()
+                if not self._woken:  # `_flush_timer` wakes it for `_flush_by`
+                    await self._sleep_until(next_poll)
             self._leasing = False
             if self._running:
                 await asyncio.wait(list(self._running))
         finally:
+            stopping.cancel()
             self._leasing = False
             if self._running:  # cancelled mid-update: let another worker take them now
                 unfinished = {item.update_id for item in self._running.values()}
@@ -165,6 +169,16 @@ class InboxWorker:
                 await asyncio.shield(self._inbox.release(unfinished))
             if self._finished:
                 await asyncio.shield(self._claim(0))
+
+    async def _sleep_until(self, deadline: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._waiter = waiter = loop.create_future()
+        timer = loop.call_at(deadline, self.wake)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
 
     async def _claim(self, limit: int) -> None:
         finished = self._take_finished()
@@ -187,14 +201,29 @@ class InboxWorker:
 
     def _take_finished(self) -> list[Finished]:
         finished, self._finished = self._finished, []
-        self._flush_by = None
+        self._flush_at(None)
         return finished
 
     def _give_back_finished(self, finished: list[Finished]) -> None:
         """The transaction failed: mark them with a later one (the database may be away)."""
         self._finished[:0] = finished
         if self._finished:
-            self._flush_by = asyncio.get_running_loop().time() + self._idle_poll
+            self._flush_at(asyncio.get_running_loop().time() + self._idle_poll)
+
+    def _flush_at(self, deadline: float | None) -> None:
+        """Finished updates must be marked by `deadline` (loop time; None: nothing to mark).
+        A timer wakes the run loop then, so it need not wake now to learn of it."""
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        self._flush_by = deadline
+        if deadline is not None and deadline > 0:
+            self._flush_timer = asyncio.get_running_loop().call_at(deadline, self._flush_due)
+
+    def _flush_due(self) -> None:
+        self._flush_timer = None
+        self._flush_by = 0.0  # timers may fire a hair early: due means due
+        self.wake()
 
     def _forget_waiting(self) -> None:
         """Keep only chats still in hand: the others' waiting updates were claimed since
@@ -241,19 +270,20 @@ class InboxWorker:
         self._finished.append(finished)
         if self._backlog or self._waiting[chat_id] > 0 or self._finish_delay <= 0:
             self._backlog += 1
-            self._flush_by = 0.0
+            self._flush_at(0.0)
+            self.wake()
         elif self._flush_by is None:
-            self._flush_by = asyncio.get_running_loop().time() + self._finish_delay
-        self._wake.set()
+            self._flush_at(asyncio.get_running_loop().time() + self._finish_delay)
 
 
-# Reads the senders' rows (by Telegram id) in the transaction that leases their updates.
-ReadSenders = Callable[[AsyncConnection, Collection[int]], Awaitable[None]]
+# Reads the senders' rows (by Telegram id) in the transaction that leases their updates;
+# returns what to do once it has committed.
+ReadSenders = Callable[[Connection, Collection[int]], Callable[[], None]]
 
 
 def _senders_read_by(read: ReadSenders) -> ReadAlong:
-    async def read_along(connection: AsyncConnection, items: Sequence[InboxItem]) -> None:
-        await read(connection, {s for i in items if (s := sender_of(i.payload)) is not None})
+    def read_along(connection: Connection, items: Sequence[InboxItem]) -> Callable[[], None]:
+        return read(connection, {s for i in items if (s := sender_of(i.payload)) is not None})
 
     return read_along
 

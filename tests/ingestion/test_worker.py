@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.db import models as m
-from bot.telegram.ingest import as_handled
+from bot.services.inbox import InboxService
+from bot.telegram.ingest import InboxWorker, as_handled
 from tests.harness import BotHarness
+from tests.services.test_inbox_service import message
 
 
 async def state_of(bot: BotHarness, update_id: int) -> str | None:
@@ -64,3 +67,40 @@ def test_handlers_get_the_pressed_message_without_its_keyboard_and_formatting() 
     assert "reply_markup" in update["callback_query"]["message"]  # the original is untouched
     plain = {"update_id": 10, "message": {"message_id": 6, "text": "/help", "entities": []}}
     assert as_handled(plain) is plain
+
+
+class Handled:
+    """Stands in for PTB's Application: records what it was given to handle."""
+
+    bot = None
+
+    def __init__(self) -> None:
+        self.updates: list[int] = []
+
+    async def process_update(self, update: Any) -> None:
+        self.updates.append(update.update_id)
+
+
+async def test_a_handled_update_is_marked_done_within_the_finish_delay_with_nothing_else_going_on(
+    inbox: InboxService,
+) -> None:
+    """No later update carries its finish and the regular look is a minute away: a timer
+    wakes the idle worker to mark it."""
+    handled = Handled()
+    worker = InboxWorker(handled, inbox, idle_poll=60, finish_delay=0.05)  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.sleep(0.05)  # the worker's first look is done; it sleeps
+        await worker.accept([message(1)])
+        async with asyncio.timeout(2):
+            while not handled.updates:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+        assert await inbox.counts() == {"processing": 1}
+        async with asyncio.timeout(0.5):  # the finish delay, with room for a slow machine
+            while await inbox.counts() != {"done": 1}:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 5)
+    assert handled.updates == [1]

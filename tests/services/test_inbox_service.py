@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
-
-import pytest
 
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
@@ -58,15 +55,6 @@ def poll_update(update_id: int) -> dict[str, Any]:
             "allows_multiple_answers": False,
         },
     }
-
-
-@pytest.fixture
-async def inbox(empty_db: str, clock: FrozenClock) -> AsyncIterator[InboxService]:
-    engine = create_engine(empty_db)
-    try:
-        yield InboxService(create_session_factory(engine), clock)
-    finally:
-        await engine.dispose()
 
 
 def ids(items: list[InboxItem]) -> list[int]:

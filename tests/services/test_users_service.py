@@ -3,16 +3,16 @@ user lookup, so an update of a known, unchanged user costs no transaction of its
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
-from bot.services.inbox import InboxService
+from bot.services.inbox import InboxItem, InboxService
 from bot.services.users import TelegramIdentity, UserService
 from tests.services.test_inbox_service import message
 
@@ -39,8 +39,8 @@ def statements_of(engine: AsyncEngine) -> list[str]:
 
 
 async def lease_reading_amina(inbox: InboxService, users: UserService, update_id: int) -> None:
-    async def read_along(connection, items):  # type: ignore[no-untyped-def]
-        await users.read_along(connection, {500 for _ in items})
+    def read_along(connection: Connection, items: Sequence[InboxItem]) -> Callable[[], None]:
+        return users.read_along(connection, {500 for _ in items})
 
     update = message(update_id, chat_id=1000 + update_id)  # a chat with nothing in hand
     intake = await inbox.take_in([update], lease_now=1, read_along=read_along)
