@@ -36,6 +36,10 @@ from bot.db.engine import SessionFactory, engine_of
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 3
+# Done updates are kept this long to recognise one Telegram sends again (it keeps an
+# unconfirmed update for 24 hours), then forgotten, a batch at a time.
+RETENTION = timedelta(days=2)
+PURGE_BATCH = 5000
 # Plain UPDATEs: no ORM objects to keep in step, so skip SQLAlchemy's session bookkeeping.
 CORE = {"synchronize_session": False}
 
@@ -196,6 +200,26 @@ class InboxService:
         now = self._clock.now()
         await units.run(self._engine, lambda connection: _finish(connection, done, now))
 
+    async def housekeep(self, *, vacuum: bool) -> int:
+        """Forget done updates older than RETENTION (returns how many); with `vacuum`, on
+        PostgreSQL, also vacuum and analyze the table.
+
+        Every update leaves two dead row versions behind (pending → processing → done), and
+        on PostgreSQL each stays in the indexes until VACUUM: the claim rule then walks them
+        all. Autovacuum may be off or slow to come (it was off on the benchmark's server,
+        where p99 grew from 75 ms to 3 s over five minutes at 180 updates a second, and
+        stayed at 28–86 ms with a VACUUM every five seconds), so the worker asks for one
+        after every so many updates. SKIP_LOCKED: if another instance is vacuuming it, that
+        will do."""
+        before = self._clock.now() - RETENTION
+        async with self._engine.begin() as connection:
+            purged = (await connection.execute(PURGE, {"before": before})).rowcount
+        if vacuum and self._engine.dialect.name == "postgresql":
+            async with self._engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.exec_driver_sql(VACUUM_INBOX)
+        return int(purged or 0)
+
     async def release(self, update_ids: Iterable[int]) -> None:
         """Give claimed rows back (on shutdown) so another worker takes them at once."""
         async with self._sessions.begin() as db:
@@ -304,6 +328,19 @@ MARK_DONE = (
     .where(INBOX.c.update_id.in_(bindparam("done", expanding=True)))
     .values(state="done", finished_at=_FINISHED_AT, lease_until=None, error=None)
 )
+PURGE = INBOX.delete().where(
+    INBOX.c.update_id.in_(
+        select(INBOX.c.update_id)
+        .where(
+            INBOX.c.state == "done",
+            INBOX.c.finished_at < bindparam("before", type_=INBOX.c.finished_at.type),
+        )
+        .order_by(INBOX.c.update_id)  # the oldest first, along (state, update_id)
+        .limit(PURGE_BATCH)
+        .scalar_subquery()
+    )
+)
+VACUUM_INBOX = f"VACUUM (ANALYZE, SKIP_LOCKED) {INBOX.name}"
 MARK_FAILED = (
     update(INBOX)
     .where(INBOX.c.update_id == bindparam("failed"))

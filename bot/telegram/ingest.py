@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 25
+# The inbox's housekeeping (InboxService.housekeep): every HOUSEKEEP_EVERY seconds, and after
+# HOUSEKEEP_AFTER finished updates (at most every HOUSEKEEP_SOON seconds) with a VACUUM.
+HOUSEKEEP_AFTER = 1000
+HOUSEKEEP_SOON = 5.0
+HOUSEKEEP_EVERY = 60.0
 
 
 class InboxWorker:
@@ -58,6 +63,7 @@ class InboxWorker:
         idle_poll: float = 1.0,
         finish_delay: float = 0.05,
         read_senders: ReadSenders | None = None,
+        housekeep_after: int = HOUSEKEEP_AFTER,
     ) -> None:
         self._application = application
         self._inbox = inbox
@@ -79,6 +85,9 @@ class InboxWorker:
         self._arrivals: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
         self._storing: asyncio.Task[None] | None = None
         self._leasing = False  # only while `run` runs are new updates leased at once
+        self._housekeep_after = housekeep_after
+        self._finished_since_housekeeping = 0
+        self._housekeeping: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._woken = True
@@ -138,6 +147,7 @@ class InboxWorker:
         loop = asyncio.get_running_loop()
         next_poll = loop.time()
         self._leasing = True
+        next_housekeeping = next_poll + HOUSEKEEP_EVERY
         stopping = asyncio.ensure_future(stop.wait())
         stopping.add_done_callback(lambda _: self.wake())
         try:
@@ -148,6 +158,7 @@ class InboxWorker:
                     next_poll = now + self._idle_poll
                     self._backlog += 1
                     self._forget_waiting()
+                    next_housekeeping = self._housekeep_maybe(now, next_housekeeping)
                 room = self._room()
                 flush = self._flush_by is not None and now >= self._flush_by
                 if (self._backlog and room > 0) or flush:
@@ -160,6 +171,8 @@ class InboxWorker:
                 await asyncio.wait(list(self._running))
         finally:
             stopping.cancel()
+            if self._housekeeping is not None:
+                self._housekeeping.cancel()
             self._leasing = False
             if self._running:  # cancelled mid-update: let another worker take them now
                 unfinished = {item.update_id for item in self._running.values()}
@@ -169,6 +182,28 @@ class InboxWorker:
                 await asyncio.shield(self._inbox.release(unfinished))
             if self._finished:
                 await asyncio.shield(self._claim(0))
+
+    def _housekeep_maybe(self, now: float, due: float) -> float:
+        """Start the inbox's housekeeping in the background when it is due, or after
+        `housekeep_after` finished updates (then with a VACUUM, at most every HOUSEKEEP_SOON
+        seconds); returns when it is next due."""
+        if self._housekeeping is not None and not self._housekeeping.done():
+            return due
+        busy = self._finished_since_housekeeping >= self._housekeep_after
+        if now < due and not (busy and now >= due - HOUSEKEEP_EVERY + HOUSEKEEP_SOON):
+            return due
+        self._finished_since_housekeeping = 0
+        self._housekeeping = asyncio.create_task(self._housekeep(busy), name="inbox-housekeeping")
+        return now + HOUSEKEEP_EVERY
+
+    async def _housekeep(self, vacuum: bool) -> None:
+        try:
+            purged = await self._inbox.housekeep(vacuum=vacuum)
+        except Exception:  # the database may be away: next time
+            log.exception("inbox worker: housekeeping failed")
+            return
+        if purged:
+            log.info("inbox: forgot %d updates handled long ago", purged)
 
     async def _sleep_until(self, deadline: float) -> None:
         loop = asyncio.get_running_loop()
@@ -268,6 +303,7 @@ class InboxWorker:
         """Mark it with the next transaction: at once (with a claim) if one of its chat's
         updates is waiting, or others wait for room; else within `finish_delay`."""
         self._finished.append(finished)
+        self._finished_since_housekeeping += 1
         if self._backlog or self._waiting[chat_id] > 0 or self._finish_delay <= 0:
             self._backlog += 1
             self._flush_at(0.0)

@@ -6,10 +6,14 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from bot.clock import FrozenClock
 from bot.db import models as m
+from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.services.inbox import InboxService
+from bot.telegram import ingest
 from bot.telegram.ingest import InboxWorker, as_handled
 from tests.harness import BotHarness
 from tests.services.test_inbox_service import message
@@ -104,3 +108,46 @@ async def test_a_handled_update_is_marked_done_within_the_finish_delay_with_noth
         stop.set()
         await asyncio.wait_for(running, 5)
     assert handled.updates == [1]
+
+
+class CountedHousekeeping(InboxService):
+    """The real inbox, noting when the worker asks for housekeeping."""
+
+    def __init__(self, sessions: SessionFactory, clock: FrozenClock) -> None:
+        super().__init__(sessions, clock)
+        self.asked: list[bool] = []
+
+    async def housekeep(self, *, vacuum: bool) -> int:
+        self.asked.append(vacuum)
+        return await super().housekeep(vacuum=vacuum)
+
+
+async def test_after_so_many_finished_updates_the_worker_has_the_inbox_vacuumed(
+    empty_db: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest, "HOUSEKEEP_SOON", 0.0)
+    engine = create_engine(empty_db)
+    inbox = CountedHousekeeping(create_session_factory(engine), clock)
+    worker = InboxWorker(
+        Handled(),  # type: ignore[arg-type]
+        inbox,
+        idle_poll=0.02,
+        finish_delay=0.0,
+        housekeep_after=3,
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        await worker.accept([message(1, chat_id=601), message(2, chat_id=602)])
+        await asyncio.sleep(0.2)
+        assert inbox.asked == []  # two finished: not yet
+        await worker.accept([message(3, chat_id=603)])
+        async with asyncio.timeout(2):
+            while not inbox.asked:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        assert await inbox.counts() == {"done": 3}
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 5)
+        await engine.dispose()
+    assert inbox.asked == [True]

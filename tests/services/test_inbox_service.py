@@ -6,9 +6,12 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import pytest
+from sqlalchemy import text
+
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
-from bot.services.inbox import LEASE, Finished, InboxItem, InboxService, chat_of
+from bot.services.inbox import LEASE, RETENTION, Finished, InboxItem, InboxService, chat_of
 
 
 def message(update_id: int, chat_id: int = 500, text: str = "/start") -> dict[str, Any]:
@@ -384,3 +387,46 @@ async def test_an_update_that_arrives_after_a_later_one_of_its_chat_waits_for_it
     assert late.leased == []
     assert await inbox.claim() == []  # one update of a chat in hand at a time
     assert ids(await inbox.claim(finished=[Finished(9)])) == [8]
+
+
+# --- housekeeping ----------------------------------------------------------------------------
+
+
+async def test_housekeeping_forgets_only_updates_done_longer_ago_than_the_retention(
+    inbox: InboxService, clock: FrozenClock
+) -> None:
+    await inbox.store([message(1, chat_id=501), message(2, chat_id=502), message(3, chat_id=503)])
+    await inbox.claim()
+    await inbox.claim(0, finished=[Finished(1), Finished(2, error="handler crashed")])
+    clock.advance(RETENTION + timedelta(minutes=1))
+    await inbox.store([message(4, chat_id=504), message(5, chat_id=505)])
+    await inbox.claim(1, finished=[Finished(3)])  # 3 done just now; 4 in hand; 5 pending
+
+    assert await inbox.housekeep(vacuum=True) == 1
+
+    assert await inbox.counts() == {"done": 1, "failed": 1, "processing": 1, "pending": 1}
+    assert await inbox.store([message(1, chat_id=501)]) == 1  # forgotten: new again
+
+
+async def test_on_postgresql_housekeeping_vacuums_the_inbox(
+    inbox: InboxService, empty_db: str
+) -> None:
+    if not empty_db.startswith("postgresql"):
+        pytest.skip("SQLite keeps no dead row versions in its indexes")
+    engine = create_engine(empty_db)
+    count = text(
+        "SELECT coalesce(vacuum_count, 0) FROM pg_stat_user_tables WHERE relname = 'inbox_updates'"
+    )
+    try:
+        async with engine.connect() as connection:
+            before = await connection.scalar(count)
+        await inbox.housekeep(vacuum=True)
+        async with asyncio.timeout(5):
+            while True:
+                async with engine.connect() as connection:
+                    await connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+                    if await connection.scalar(count) > before:
+                        break
+                await asyncio.sleep(0.05)
+    finally:
+        await engine.dispose()
