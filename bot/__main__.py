@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import heap, speaker_cli
+from bot import process_tuning, speaker_cli
 from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
 
@@ -252,7 +252,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await runtime.start()
-    heap.freeze_startup_objects()  # full collections then skip what startup loaded
+    process_tuning.tune_for_serving()  # after startup: see the module
     try:
         await runtime.serve(stop)
     finally:
