@@ -100,8 +100,7 @@ async def test_a_handled_update_is_marked_done_within_the_finish_delay_with_noth
         async with asyncio.timeout(2):
             while not handled.updates:  # noqa: ASYNC110
                 await asyncio.sleep(0.005)
-        assert await inbox.counts() == {"processing": 1}
-        async with asyncio.timeout(0.5):  # the finish delay, with room for a slow machine
+        async with asyncio.timeout(5):  # well before the regular look, a minute away
             while await inbox.counts() != {"done": 1}:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
     finally:
