@@ -87,6 +87,7 @@ class InboxWorker:
         self._leasing = False  # only while `run` runs are new updates leased at once
         self._housekeep_after = housekeep_after
         self._finished_since_housekeeping = 0
+        self._housekept_at = 0.0  # loop time of the last housekeeping (or of the start)
         self._housekeeping: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -147,7 +148,7 @@ class InboxWorker:
         loop = asyncio.get_running_loop()
         next_poll = loop.time()
         self._leasing = True
-        next_housekeeping = next_poll + HOUSEKEEP_EVERY
+        self._housekept_at = next_poll
         stopping = asyncio.ensure_future(stop.wait())
         stopping.add_done_callback(lambda _: self.wake())
         try:
@@ -158,7 +159,7 @@ class InboxWorker:
                     next_poll = now + self._idle_poll
                     self._backlog += 1
                     self._forget_waiting()
-                    next_housekeeping = self._housekeep_maybe(now, next_housekeeping)
+                    self._housekeep_maybe(now)
                 room = self._room()
                 flush = self._flush_by is not None and now >= self._flush_by
                 if (self._backlog and room > 0) or flush:
@@ -183,18 +184,18 @@ class InboxWorker:
             if self._finished:
                 await asyncio.shield(self._claim(0))
 
-    def _housekeep_maybe(self, now: float, due: float) -> float:
-        """Start the inbox's housekeeping in the background when it is due, or after
-        `housekeep_after` finished updates (then with a VACUUM, at most every HOUSEKEEP_SOON
-        seconds); returns when it is next due."""
+    def _housekeep_maybe(self, now: float) -> None:
+        """Start the inbox's housekeeping in the background every HOUSEKEEP_EVERY seconds, or
+        sooner (at most every HOUSEKEEP_SOON), with a VACUUM, after `housekeep_after`
+        finished updates."""
         if self._housekeeping is not None and not self._housekeeping.done():
-            return due
+            return
+        since = now - self._housekept_at
         busy = self._finished_since_housekeeping >= self._housekeep_after
-        if now < due and not (busy and now >= due - HOUSEKEEP_EVERY + HOUSEKEEP_SOON):
-            return due
-        self._finished_since_housekeeping = 0
+        if since < HOUSEKEEP_EVERY and not (busy and since >= HOUSEKEEP_SOON):
+            return
+        self._housekept_at, self._finished_since_housekeeping = now, 0
         self._housekeeping = asyncio.create_task(self._housekeep(busy), name="inbox-housekeeping")
-        return now + HOUSEKEEP_EVERY
 
     async def _housekeep(self, vacuum: bool) -> None:
         try:
