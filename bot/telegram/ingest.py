@@ -172,8 +172,9 @@ class InboxWorker:
                 await asyncio.wait(list(self._running))
         finally:
             stopping.cancel()
-            if self._housekeeping is not None:
-                self._housekeeping.cancel()
+            if self._housekeeping is not None:  # interrupting a purge or VACUUM is harmless,
+                self._housekeeping.cancel()  # leaving it to outlive the engine is not
+                await asyncio.wait([self._housekeeping])  # its end, not its CancelledError
             self._leasing = False
             if self._running:  # cancelled mid-update: let another worker take them now
                 unfinished = {item.update_id for item in self._running.values()}
