@@ -76,10 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--if-empty", action="store_true", help="only when no programme is loaded")
     load.set_defaults(handler=_import)
 
-    export = commands.add_parser("export", help="organizer exports (CSV, UTF-8 with BOM)")
-    export.add_argument("what", choices=["registrations", "attendance", "feedback"])
+    export = commands.add_parser(
+        "export", help="organizer exports (CSV, UTF-8 with BOM); room-signs: PNGs to print"
+    )
+    export.add_argument("what", choices=["registrations", "attendance", "feedback", "room-signs"])
     export.add_argument("--format", choices=["csv"], default="csv")
-    export.add_argument("--output", "-o", help="a file to write (default: standard output)")
+    export.add_argument(
+        "--output", "-o", help="a file to write (default: standard output); room-signs: a folder"
+    )
+    export.add_argument(
+        "--username", help="room-signs: the bot's @username, instead of asking Telegram (getMe)"
+    )
     export.set_defaults(handler=_export)
 
     audit = commands.add_parser("audit", help="the audit log of organizer actions")
@@ -180,6 +187,8 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.db.engine import create_engine, create_session_factory
     from bot.services import exports
 
+    if args.what == "room-signs":
+        return await _room_signs(settings, args)
     engine = create_engine(settings.database_url)
     try:
         sessions = create_session_factory(engine)
@@ -196,6 +205,60 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
         await asyncio.to_thread(Path(args.output).write_text, text, "utf-8", newline="")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+async def _room_signs(settings: Settings, args: argparse.Namespace) -> int:
+    """One PNG per room of the current event, with a QR code of its now/next deep link."""
+    from bot.clock import SystemClock
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.domain.deep_links import Target, link
+    from bot.presentation.room_signs import (
+        SignRenderingError,
+        file_names,
+        render_sign,
+        room_sign,
+    )
+    from bot.services.programme_cache import NoEventError
+    from bot.services.registry import Services
+    from bot.services.room_signs import bot_username, rooms_for_signs
+
+    if not args.output:
+        raise ConfigError("export room-signs needs a folder to write to: -o DIR")
+    try:
+        username = bot_username(args.username) if args.username else None
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    username = username or await speaker_cli._bot_username(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        services = Services.build(settings, SystemClock(), create_session_factory(engine))
+        try:
+            rooms = await rooms_for_signs(services.schedule)
+        except NoEventError:
+            print("no programme is loaded: import one first", file=sys.stderr)
+            return 1
+        localizers = await services.all_localizers()
+    finally:
+        await engine.dispose()
+    names = file_names(rooms)
+    signs = [
+        room_sign(room, link(username, Target.ROOM, room.id), localizers, names[room.id])
+        for room in rooms
+    ]
+    folder = Path(args.output)
+
+    def write() -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for sign in signs:
+            (folder / sign.file_name).write_bytes(render_sign(sign))
+
+    try:
+        await asyncio.to_thread(write)
+    except SignRenderingError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    print(f"{len(signs)} room signs written to {folder}")
     return 0
 
 

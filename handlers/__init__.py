@@ -12,6 +12,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -22,6 +23,7 @@ from handlers import (
     fallback,
     feedback,
     imports,
+    inline,
     language,
     organizers,
     people,
@@ -81,6 +83,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (r"^room:", rooms.room),
         (r"^help$", start.help_command),
         (r"^noop$", fallback.noop),
+        (r"^ak:", search.refine),
         (r"^impa$", imports.apply),
         (r"^agenda$", agenda.my_agenda),
         (r"^stg$", settings.settings),
@@ -113,6 +116,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     ]
     for pattern, callback in callbacks:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+
+    # `@bot words` in any chat: matching sessions to post there.
+    app.add_handler(InlineQueryHandler(inline.inline_query))
 
     # A photo, document or other non-text message answers a broadcast draft that awaits its
     # message. It runs in an earlier group and stops there only when it used the message, so

@@ -1,4 +1,4 @@
-"""Free text: a main-menu button (in any language) or a search of the programme."""
+"""Free text: a main-menu button (in any language), or a question about the programme."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from weakref import WeakKeyDictionary
 
 from telegram import Update
 
-from bot.domain.text import strip_controls
 from bot.i18n import Catalogs
 from bot.presentation import menu
-from bot.presentation.search import search_results
+from bot.presentation.answers import answer_reply, parse_refine
+from bot.presentation.callbacks import decode
+from bot.services.schedule import NoEventError
 from bot.telegram.context import BotContext
-from bot.telegram.replies import send
+from bot.telegram.replies import send, show
 from handlers import (
     agenda,
     broadcasts,
+    fallback,
     feedback,
     language,
     people,
@@ -26,7 +28,8 @@ from handlers import (
     start,
 )
 
-MAX_QUERY_LENGTH = 200
+# A question is a sentence; anything longer is refused with a clear answer, not parsed.
+MAX_QUERY_LENGTH = 300
 
 
 async def search_command(update: Update, context: BotContext) -> None:
@@ -72,9 +75,39 @@ async def _answers_dialogue(update: Update, context: BotContext) -> bool:
 
 
 async def _search(update: Update, context: BotContext, query: str) -> None:
-    query = " ".join(strip_controls(query).split())
-    results = await context.services.schedule.search(query, context.l10n.locale)
-    await send(update, context, search_results(context.l10n, query, results))
+    """A question in the asker's own words (or plain words), answered by the question engine."""
+    user = update.effective_user
+    try:
+        answer = await context.services.ask.ask(
+            query, context.l10n.locale, user_id=user.id if user else None
+        )
+    except NoEventError:
+        await send(update, context, menu.no_programme(context.l10n))
+        return
+    await send(update, context, answer_reply(context.l10n, answer))
+
+
+async def refine(update: Update, context: BotContext) -> None:
+    """An answer's button: another page, a constraint dropped, a day or a person chosen."""
+    data = decode(update.callback_query.data if update.callback_query else None)
+    parsed = parse_refine(data.args) if data is not None else None
+    user = update.effective_user
+    text = None
+    if parsed is not None and user is not None:
+        text = await context.services.ask.question(parsed[0], user.id)
+    if parsed is None or text is None or user is None:
+        await fallback.stale_button(update, context)
+        return
+    question_id, overrides, page = parsed
+    answer = await context.services.ask.ask(
+        text,
+        context.l10n.locale,
+        user_id=user.id,
+        question_id=question_id,
+        overrides=overrides,
+        page=page,
+    )
+    await show(update, context, answer_reply(context.l10n, answer))
 
 
 Action = Callable[[Update, BotContext], Awaitable[None]]

@@ -14,7 +14,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.i18n import strip_bidi
 from bot.sandbox.fake_bot_api import FakeBotApi
-from bot.sandbox.models import FakeUser, SentMessage
+from bot.sandbox.models import FakeUser, InlineAnswer, SentMessage
 
 PROCESSING_TIMEOUT = 10.0
 
@@ -92,6 +92,24 @@ class BotHarness:
         self, user: FakeUser, message: SentMessage, data: str
     ) -> list[SentMessage]:
         return await self._act(user, self.fake.press_button(user, message, callback_data=data))
+
+    async def inline(
+        self, user: FakeUser, query: str, offset: str = "", chat_type: str | None = "group"
+    ) -> InlineAnswer:
+        """Type `@bot query` in a chat (a group by default); returns the bot's answer."""
+        update = await self.fake.send_inline_query(user, query, offset, chat_type)
+        await self.processed(update["update_id"])
+        answer = self.fake.inline_answer(update["inline_query"]["id"])
+        if answer is None:
+            recent = [f"{c.method}:{c.error_code or 'ok'}" for c in self.fake.calls[-8:]]
+            raise AssertionError(f"no answer to the inline query {query!r}; calls {recent}")
+        return answer
+
+    async def press_forged(
+        self, user: FakeUser, message: SentMessage, data: str
+    ) -> list[SentMessage]:
+        """Callback data no button carries, as a modified client could send."""
+        return await self._act(user, self.fake.press_forged(user, message, data))
 
     async def processed(self, update_id: int) -> None:
         """Wait until the worker has finished the update (its state lives in the database)."""

@@ -485,3 +485,27 @@ class Feedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AskedQuestion(Base):
+    """A free-text question put to the bot, kept 90 days: the unanswered ones, grouped by
+    `normalized`, tell organizers what attendees need; the id lets a button re-ask it.
+
+    `user_id` has no foreign key: inline queries come from people who may never have opened
+    the bot (no `users` row). "Delete my data" sets it to NULL.
+    """
+
+    __tablename__ = "asked_questions"
+    __table_args__ = (
+        Index("ix_asked_questions_answered_normalized", "answered", "normalized"),
+        Index("ix_asked_questions_created_at", "created_at"),
+        Index("ix_asked_questions_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    locale: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(String(300))
+    normalized: Mapped[str] = mapped_column(String(300))
+    answered: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

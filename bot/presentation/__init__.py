@@ -15,6 +15,8 @@ class Button:
     label: str
     data: str | None = None  # callback data (<= 64 bytes)
     url: str | None = None
+    # Share: Telegram lets the user pick a chat and puts `@bot <this>` in its text field.
+    switch_inline_query: str | None = None
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ VERBS = {
     "qh": 3,  # organizers hide a question: question id, page, origin
     "qsp": 2,  # a speaker's questions: session id, page
     "qan": 2,  # a speaker marks a question answered: question id, page
+    "ak": 4,  # a question refined: question id, constraints dropped, page, day or person picked
     "help": 0,
     "noop": 0,
     "impa": 0,  # apply the schedule file just previewed  # page counter: does nothing

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from babel import Locale
 from markupsafe import Markup
 
+from bot.domain.text import shorten
 from bot.i18n import Localizer
 from bot.presentation import Reply
 from bot.presentation import feedback as feedback_screens
@@ -15,6 +16,8 @@ from bot.presentation.programme import fit
 from bot.services.checkin import CheckIn
 from bot.services.roles import AuditLine, RoleChange
 from bot.services.stats import Figures
+
+QUESTION_CHARS = 80  # ten questions of this length keep /stats well under 4,096
 
 
 def checkin_usage(l10n: Localizer) -> Reply:
@@ -138,8 +141,25 @@ def stats_report(l10n: Localizer, figures: Figures) -> Reply:
     if figures.delivery:
         states = [_count(l10n, _state(l10n, state), n) for state, n in figures.delivery]
         lines += ["", l10n._("📬 Delivery: {list}", list=Markup(l10n.join_rendered(states)))]
+    lines += _unanswered_lines(l10n, figures.unanswered)
     lines += feedback_screens.stats_lines(l10n, figures.feedback)  # last: trimmed to fit
     return Reply(fit(lines))
+
+
+def _unanswered_lines(l10n: Localizer, questions: Sequence[tuple[str, int]]) -> list[str]:
+    """What attendees asked and the bot could not answer, most frequent first."""
+    lines = ["", l10n._("❓ <b>Questions I could not answer</b>")]
+    if not questions:
+        return [*lines, l10n._("No unanswered questions so far.")]
+    return lines + [
+        l10n.ngettext(
+            "Asked {n} time: {question}",
+            "Asked {n} times: {question}",
+            n,
+            question=shorten(text, QUESTION_CHARS),
+        )
+        for text, n in questions
+    ]
 
 
 def _count(l10n: Localizer, name: str, n: int) -> str:

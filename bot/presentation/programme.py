@@ -19,6 +19,7 @@ from bot.presentation.callbacks import ORIGIN_NOW, back_target, cb, origin_day
 MESSAGE_LIMIT = 4096
 ABSTRACT_LIMIT = 1500
 BUTTON_TITLE_LIMIT = 48
+SHARE_QUERY_LIMIT = 250  # an inline query holds at most 256 characters
 
 KIND_ICONS = {
     SessionKind.KEYNOTE: "🌟",
@@ -126,8 +127,20 @@ def session_card(
     if session.room_id is not None:
         more = cb("room", session.room_id, session.day_index)
         rows.append((Button(l10n._("🚪 More in this room"), more),))
+    rows.append((share_button(l10n, session.title),))
     rows.append((Button(l10n._("« Back"), back_target(origin, session.day_index)),))
     return Reply(fit(lines), buttons=tuple(rows))
+
+
+def share_button(l10n: Localizer, title: str) -> Button:
+    """Share the card into any chat: Telegram asks for a chat and types `@bot <title>` there,
+    and the inline answer offers this session's card to post."""
+    return Button(l10n._("📤 Share"), switch_inline_query=share_query(title))
+
+
+def share_query(title: str) -> str:
+    """The title as an inline query: one line, within the 256 characters a query may have."""
+    return shorten(title, SHARE_QUERY_LIMIT).removesuffix("…")
 
 
 def when_line(l10n: Localizer, starts_at: datetime, ends_at: datetime) -> str:

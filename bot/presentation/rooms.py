@@ -10,6 +10,7 @@ from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import cb, origin_room
 from bot.presentation.programme import fit, session_button, session_line
+from bot.services.schedule import RoomNowNext
 
 
 def room_list(l10n: Localizer, rooms: Sequence[RoomSummary], today: int) -> Reply:
@@ -40,5 +41,32 @@ def room_day(l10n: Localizer, view: RoomDay, days: Sequence[date]) -> Reply:
     )
     if len(day_row) > 1:
         rows.append(day_row)
+    rows.append((Button(l10n._("« All rooms"), cb("rooms")),))
+    return Reply(fit(lines), buttons=tuple(rows))
+
+
+def room_now_next(l10n: Localizer, view: RoomNowNext) -> Reply:
+    """A room's link or door sign: what is on there now and what comes next (today or a
+    later day), with buttons to those sessions and to the room's whole day."""
+    lines = [l10n._("🚪 <b>{room}</b>", room=view.room.name), ""]
+    shown = list(view.now)
+    if view.after_event and not view.now:
+        lines.append(l10n._("The symposium is over. Thank you for joining us!"))
+    else:
+        lines.append(l10n._("⏱ <b>Now</b>"))
+        if view.now:
+            lines += [session_line(l10n, s, show_room=False) for s in view.now]
+        else:
+            lines.append(l10n._("Nothing is on in this room right now."))
+        lines += ["", l10n._("⏭ <b>Next</b>")]
+        if view.next is not None:
+            lines.append(session_line(l10n, view.next, show_day=True, show_room=False))
+            shown.append(view.next)
+        else:
+            lines.append(l10n._("Nothing more is scheduled in this room."))
+    origin = origin_room(view.room.id, view.day_index)
+    rows: list[tuple[Button, ...]] = [(session_button(l10n, s, origin),) for s in shown]
+    whole_day = cb("room", view.room.id, view.day_index)
+    rows.append((Button(l10n._("📅 The whole day in this room"), whole_day),))
     rows.append((Button(l10n._("« All rooms"), cb("rooms")),))
     return Reply(fit(lines), buttons=tuple(rows))

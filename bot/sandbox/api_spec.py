@@ -31,6 +31,8 @@ _LIMIT_ERRORS: dict[tuple[str, str], str] = {
     ("BotCommand", "command"): "BOT_COMMAND_INVALID",
     ("BotCommand", "description"): "BOT_COMMAND_DESCRIPTION_INVALID",
     ("answerCallbackQuery", "text"): "MESSAGE_TOO_LONG",
+    ("InlineQueryResultArticle", "id"): "RESULT_ID_INVALID",
+    ("InlineQueryResultsButton", "start_parameter"): "START_PARAM_INVALID",
 }
 
 

@@ -20,13 +20,22 @@ from .content_rules import (
     MAX_CAPTION,
     MAX_COMMANDS,
     MAX_TEXT,
+    check_inline_answer,
     check_language,
     check_markup,
     inline_markup,
     render_text,
     scope_key,
 )
-from .models import ApiError, FakeUser, SentMessage, StoredFile, UploadedFile, bad_request
+from .models import (
+    ApiError,
+    FakeUser,
+    InlineAnswer,
+    SentMessage,
+    StoredFile,
+    UploadedFile,
+    bad_request,
+)
 from .tg_html import parse_html, utf16_len
 
 log = logging.getLogger(__name__)
@@ -37,6 +46,7 @@ NOT_MODIFIED = (
     "the same as a current content and reply markup of the message"
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
+QUERY_EXPIRED = "query is too old and response timeout expired or query ID is invalid"
 
 
 @dataclass
@@ -75,6 +85,16 @@ class CallbackRecord:
     answer: dict[str, Any] | None = None
 
 
+@dataclass
+class InlineQueryRecord:
+    """An inline query the fake delivered, to check answerInlineQuery against."""
+
+    user_id: int
+    query: str
+    offset: str
+    answer: InlineAnswer | None = None
+
+
 class BotState:
     """Telegram's side of the conversation, with one handler per supported method."""
 
@@ -86,6 +106,7 @@ class BotState:
         self.descriptions: dict[tuple[str, str], str] = {}
         self.menu_buttons: dict[int | None, dict[str, Any] | None] = {}
         self.callback_queries: dict[str, CallbackRecord] = {}
+        self.inline_queries: dict[str, InlineQueryRecord] = {}
         self.on_message: Callable[[SentMessage], None] | None = None
         self._seq = 0
         self.handlers: dict[str, Handler] = {
@@ -97,6 +118,7 @@ class BotState:
             "editMessageReplyMarkup": self.edit_message_reply_markup,
             "deleteMessage": self.delete_message,
             "answerCallbackQuery": self.answer_callback_query,
+            "answerInlineQuery": self.answer_inline_query,
             "setMyCommands": self.set_my_commands,
             "getMyCommands": self.get_my_commands,
             "deleteMyCommands": self.delete_my_commands,
@@ -410,10 +432,20 @@ class BotState:
         """answerCallbackQuery: only once per query the fake created."""
         record = self.callback_queries.get(str(params["callback_query_id"]))
         if record is None or record.answer is not None:
-            raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+            raise bad_request(QUERY_EXPIRED)
         record.answer = dict(params)
+        return True
+
+    def answer_inline_query(self, params: dict[str, Any]) -> bool:
+        """answerInlineQuery: once per query the fake delivered, within Telegram's limits."""
+        query_id = str(params["inline_query_id"])
+        record = self.inline_queries.get(query_id)
+        if record is None or record.answer is not None:
+            raise bad_request(QUERY_EXPIRED)
+        check_inline_answer(params)
+        record.answer = InlineAnswer(
+            query_id, record.user_id, record.query, record.offset, dict(params)
+        )
         return True
 
     def set_my_commands(self, params: dict[str, Any]) -> bool:

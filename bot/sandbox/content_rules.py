@@ -10,12 +10,17 @@ import re
 from typing import Any
 
 from .models import bad_request
-from .tg_html import HtmlParseError, parse_html
+from .tg_html import HtmlParseError, parse_html, utf16_len
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_INLINE_BUTTONS = 100
 MAX_COMMANDS = 100
+MAX_INLINE_RESULTS = 50
+MAX_NEXT_OFFSET_BYTES = 64
+MAX_INLINE_QUERY = 256  # what the Telegram apps let a user type after @bot
+START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+INLINE_CHAT_TYPES = {"sender", "private", "group", "supergroup", "channel"}
 COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 LANGUAGE = re.compile(r"[a-z]{2}")
 PARSE_MODES = {"HTML", "MARKDOWNV2", "MARKDOWN"}
@@ -121,3 +126,54 @@ def check_markup(markup: dict[str, Any] | None) -> None:
                 text = button if isinstance(button, str) else button.get("text")
                 if not text:
                     raise bad_request("can't parse keyboard button: Text is empty")
+
+
+def check_inline_answer(params: dict[str, Any]) -> None:
+    """answerInlineQuery's rules beyond the types: at most 50 results with unique ids, an
+    offset of at most 64 bytes, a button with exactly one action, article titles and texts."""
+    results: list[dict[str, Any]] = params["results"]
+    if len(results) > MAX_INLINE_RESULTS:
+        raise bad_request("RESULTS_TOO_MUCH")
+    seen: set[str] = set()
+    for result in results:
+        result_id = str(result["id"])
+        if result_id in seen:
+            raise bad_request("RESULT_ID_DUPLICATE")
+        seen.add(result_id)
+        if result.get("type") == "article" and not str(result.get("title", "")).strip():
+            raise bad_request("ARTICLE_TITLE_EMPTY")
+        content = result.get("input_message_content")
+        if isinstance(content, dict) and "message_text" in content:
+            check_message_text(str(content["message_text"]), content)
+        check_markup(result.get("reply_markup"))
+    if len(str(params.get("next_offset", "")).encode()) > MAX_NEXT_OFFSET_BYTES:
+        raise bad_request("NEXT_OFFSET_INVALID")
+    if int(params.get("cache_time", 0)) < 0:
+        raise bad_request("cache_time must be non-negative")
+    button = params.get("button")
+    if button is not None:
+        check_results_button(button)
+
+
+def check_message_text(text: str, params: dict[str, Any]) -> None:
+    """A message text sent by an inline result: 1-4096 UTF-16 units after entity parsing."""
+    plain, _entities = render_text(text, params, entities_key="entities")
+    if not plain.strip():
+        raise bad_request("MESSAGE_EMPTY")
+    if utf16_len(plain) > MAX_TEXT:
+        raise bad_request("MESSAGE_TOO_LONG")
+
+
+def check_results_button(button: dict[str, Any]) -> None:
+    """InlineQueryResultsButton: a text and exactly one of web_app and start_parameter."""
+    if not str(button.get("text", "")).strip():
+        raise bad_request("BUTTON_TEXT_INVALID")
+    actions = [key for key in ("web_app", "start_parameter") if key in button]
+    if len(actions) != 1:
+        raise bad_request(
+            "can't parse inline query results button: exactly one of web_app and "
+            "start_parameter must be specified"
+        )
+    start = button.get("start_parameter")
+    if start is not None and not START_PARAMETER.fullmatch(str(start)):
+        raise bad_request("START_PARAM_INVALID")

@@ -19,12 +19,22 @@ from typing import Any
 from aiohttp import web
 
 from .api_spec import ApiSpec, RawValue, SpecError
-from .bot_state import BotState, CallbackRecord, Chat
+from .bot_state import BotState, CallbackRecord, Chat, InlineQueryRecord
+from .content_rules import INLINE_CHAT_TYPES, MAX_INLINE_QUERY
 from .faults import FaultPlan
-from .models import ApiCall, ApiError, FakeUser, SentMessage, UploadedFile, bad_request
+from .models import (
+    ApiCall,
+    ApiError,
+    FakeUser,
+    InlineAnswer,
+    SentMessage,
+    UploadedFile,
+    bad_request,
+)
+from .tg_html import utf16_len
 from .updates import UpdateHub
 
-__all__ = ["ApiCall", "ApiError", "FakeBotApi", "FakeUser", "SentMessage"]
+__all__ = ["ApiCall", "ApiError", "FakeBotApi", "FakeUser", "InlineAnswer", "SentMessage"]
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +52,11 @@ class FakeBotApi:
     """Serve the Bot API over HTTP on localhost and let tests act as Telegram users."""
 
     def __init__(
-        self, token: str = "123456:TEST-TOKEN", *, bot_username: str = "symposium_test_bot"
+        self,
+        token: str = "123456:TEST-TOKEN",
+        *,
+        bot_username: str = "symposium_test_bot",
+        inline_mode: bool = True,
     ) -> None:
         self.token = token
         self.spec = ApiSpec.load()
@@ -54,7 +68,7 @@ class FakeBotApi:
             "username": bot_username,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": inline_mode,  # /setinline in @BotFather
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -417,6 +431,43 @@ class FakeBotApi:
         }
         return await self._emit({"callback_query": query})
 
+    async def press_forged(self, user: FakeUser, message: SentMessage, data: str) -> dict[str, Any]:
+        """A modified client sends callback data that no button of `message` carries."""
+        query_id = str(4_000_000_000_000 + self.state.next_seq())
+        self.state.callback_queries[query_id] = CallbackRecord(user.id)
+        current = self.state.chats[message.chat_id].messages.get(message.message_id, message)
+        query = {
+            "id": query_id,
+            "from": user.to_api(),
+            "message": self.state.message_dict(current),
+            "chat_instance": str(-7_000_000_000 - user.id),
+            "data": data,
+        }
+        return await self._emit({"callback_query": query})
+
+    async def send_inline_query(
+        self, user: FakeUser, query: str, offset: str = "", chat_type: str | None = "private"
+    ) -> dict[str, Any]:
+        """The user types ``@bot query`` in a chat of ``chat_type`` (None: unknown, as for
+        secret chats); ``offset`` is the ``next_offset`` of the answer being scrolled."""
+        if not self.bot_user["supports_inline_queries"]:
+            raise ValueError("inline mode is off for this bot (FakeBotApi(inline_mode=False))")
+        if utf16_len(query) > MAX_INLINE_QUERY:
+            raise ValueError(f"the Telegram apps send at most {MAX_INLINE_QUERY} characters")
+        if chat_type is not None and chat_type not in INLINE_CHAT_TYPES:
+            raise ValueError(f"chat_type must be one of {sorted(INLINE_CHAT_TYPES)}")
+        query_id = str(5_000_000_000_000 + self.state.next_seq())
+        self.state.inline_queries[query_id] = InlineQueryRecord(user.id, query, offset)
+        body: dict[str, Any] = {
+            "id": query_id,
+            "from": user.to_api(),
+            "query": query,
+            "offset": offset,
+        }
+        if chat_type is not None:
+            body["chat_type"] = chat_type
+        return await self._emit({"inline_query": body})
+
     async def send_raw_update(self, update: dict[str, Any]) -> int:
         """Deliver any update (e.g. malformed); returns the webhook status or 0 if queued."""
         update = dict(update)
@@ -431,6 +482,15 @@ class FakeBotApi:
             user_id = sender.get("id") if isinstance(sender, dict) else None
             if isinstance(user_id, int) and query["id"] not in self.state.callback_queries:
                 self.state.callback_queries[query["id"]] = CallbackRecord(user_id)
+        inline = update.get("inline_query")
+        if isinstance(inline, dict) and isinstance(inline.get("id"), str):
+            sender = inline.get("from")
+            user_id = sender.get("id") if isinstance(sender, dict) else None
+            if isinstance(user_id, int) and inline["id"] not in self.state.inline_queries:
+                text, offset = inline.get("query"), inline.get("offset")
+                self.state.inline_queries[inline["id"]] = InlineQueryRecord(
+                    user_id, text if isinstance(text, str) else "", str(offset or "")
+                )
         self.last_delivery_status = await self.hub.deliver(update)
         return self.last_delivery_status
 
@@ -461,6 +521,19 @@ class FakeBotApi:
             for record in self.state.callback_queries.values()
             if record.user_id == user_id and record.answer is not None
         ]
+
+    def inline_answers(self, user_id: int) -> list[InlineAnswer]:
+        """Accepted answerInlineQuery calls for that user's inline queries, oldest first."""
+        return [
+            record.answer
+            for record in self.state.inline_queries.values()
+            if record.user_id == user_id and record.answer is not None
+        ]
+
+    def inline_answer(self, query_id: str) -> InlineAnswer | None:
+        """The accepted answer to one inline query (its update's ``inline_query.id``)."""
+        record = self.state.inline_queries.get(query_id)
+        return None if record is None else record.answer
 
     def commands(self, language_code: str = "", scope: str = "default") -> list[dict[str, Any]]:
         """Commands set for a scope key ("default", "all_private_chats", "chat:<id>", ...)."""

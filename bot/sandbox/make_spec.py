@@ -48,11 +48,16 @@ METHODS: tuple[str, ...] = (
     "logOut",
     "setMyDescription",
     "setMyShortDescription",
+    "answerInlineQuery",
 )
 
-_RANGE = re.compile(r"(\d+)-(\d+) (characters|bytes)")
+# "1-64 Bytes" in a few inline result types: the unit is matched case-insensitively.
+_RANGE = re.compile(r"(\d+)-(\d+) (characters|bytes)", re.IGNORECASE)
 _CONST = re.compile(r"(?:must be|always) [\"“]?([a-z_]+)[\"”]?")
 _DISCRIMINATORS = ("type", "status", "source")
+# Texts Telegram measures after entity parsing although their prose does not say so: the
+# text an inline result sends is a message text like sendMessage's.
+_AFTER_ENTITIES = {("InputTextMessageContent", "message_text")}
 
 
 def base_type(type_name: str) -> str:
@@ -62,7 +67,7 @@ def base_type(type_name: str) -> str:
     return type_name
 
 
-def compact_field(field: dict[str, Any], *, in_subtype: bool) -> dict[str, Any]:
+def compact_field(field: dict[str, Any], *, in_subtype: bool, owner: str = "") -> dict[str, Any]:
     """Keep what validation needs; limits and constants come from the prose description."""
     out: dict[str, Any] = {
         "name": field["name"],
@@ -72,12 +77,12 @@ def compact_field(field: dict[str, Any], *, in_subtype: bool) -> dict[str, Any]:
     description = str(field.get("description", ""))
     match = _RANGE.search(description)
     if match and field["types"] == ["String"]:
-        low, high, unit = int(match.group(1)), int(match.group(2)), match.group(3)
+        low, high, unit = int(match.group(1)), int(match.group(2)), match.group(3).lower()
         if unit == "bytes":
             out["min_bytes"], out["max_bytes"] = low, high
         else:
             out["min_len"], out["max_len"] = low, high
-        if "after entit" in description:
+        if "after entit" in description or (owner, field["name"]) in _AFTER_ENTITIES:
             out["after_entities"] = True
     if in_subtype and field["name"] in _DISCRIMINATORS and field["types"] == ["String"]:
         const = _CONST.search(description)
@@ -125,7 +130,9 @@ def build(api: dict[str, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {}
         in_subtype = bool(source.get("subtype_of"))
         if "fields" in source:
-            entry["fields"] = [compact_field(f, in_subtype=in_subtype) for f in source["fields"]]
+            entry["fields"] = [
+                compact_field(f, in_subtype=in_subtype, owner=name) for f in source["fields"]
+            ]
         if source.get("subtypes"):
             entry["subtypes"] = list(source["subtypes"])
         if "String can be used instead of this object" in " ".join(source.get("description", [])):

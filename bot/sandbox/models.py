@@ -147,3 +147,77 @@ class StoredFile:
     mime_type: str | None
     file_path: str
     kind: str = "document"  # "document" | "photo"
+
+
+@dataclass
+class InlineAnswer:
+    """An accepted answerInlineQuery: what the user sees above their text field.
+
+    ``params`` are the decoded parameters as the bot sent them; the properties apply
+    Telegram's defaults (``cache_time`` 300, no next page, not personal).
+    """
+
+    query_id: str
+    user_id: int
+    query: str
+    offset: str
+    params: dict[str, Any]
+
+    @property
+    def results(self) -> list[dict[str, Any]]:
+        """The InlineQueryResult objects, raw JSON, in the order shown."""
+        return [dict(r) for r in self.params.get("results", [])]
+
+    @property
+    def next_offset(self) -> str:
+        return str(self.params.get("next_offset", ""))
+
+    @property
+    def cache_time(self) -> int:
+        return int(self.params.get("cache_time", 300))
+
+    @property
+    def is_personal(self) -> bool:
+        return bool(self.params.get("is_personal", False))
+
+    @property
+    def button(self) -> dict[str, Any] | None:
+        """The InlineQueryResultsButton shown above the results, if any."""
+        button = self.params.get("button")
+        return dict(button) if isinstance(button, dict) else None
+
+    def titles(self) -> list[str]:
+        return [str(r.get("title", "")) for r in self.results]
+
+    def descriptions(self) -> list[str]:
+        return [str(r.get("description", "")) for r in self.results]
+
+    def result(self, index: int = 0, *, result_id: str | None = None) -> dict[str, Any]:
+        """One result by position or by id; KeyError/IndexError when there is none."""
+        if result_id is None:
+            return self.results[index]
+        for found in self.results:
+            if found.get("id") == result_id:
+                return found
+        raise KeyError(f"no result {result_id!r}; ids: {[r.get('id') for r in self.results]}")
+
+    def chosen(self, index: int = 0, *, result_id: str | None = None) -> SentMessage:
+        """The message the user posts by choosing a result (an article's text and keyboard).
+
+        It lands in whatever chat the user typed in, which the fake does not model, so it
+        belongs to no chat (``chat_id`` 0)."""
+        found = self.result(index, result_id=result_id)
+        content = found.get("input_message_content") or {}
+        if "message_text" not in content:
+            raise ValueError(f"result {found.get('id')!r} sends no text message")
+        markup = found.get("reply_markup")
+        return SentMessage(
+            chat_id=0,
+            message_id=0,
+            text=str(content["message_text"]),
+            caption=None,
+            parse_mode=content.get("parse_mode"),
+            reply_markup=dict(markup) if isinstance(markup, dict) else None,
+            kind="text",
+            entities=list(content.get("entities") or []),
+        )

@@ -375,7 +375,11 @@ def sender_of(update: dict[str, Any]) -> int | None:
 
 
 def chat_of(update: dict[str, Any]) -> int | None:
-    """The chat an update belongs to, for per-chat ordering; None when it has none."""
+    """The chat an update belongs to, for per-chat ordering; None when it has none.
+
+    Updates without a chat (an inline query) are ordered with their sender's private chat:
+    a user's keystrokes in inline mode are answered in the order typed, and never at the same
+    time as their private chat's update, so the sender's first contact is recorded once."""
     for key, value in update.items():
         if key == "update_id" or not isinstance(value, dict):
             continue

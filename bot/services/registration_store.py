@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import models as m
 from bot.domain.registration import Draft
 from bot.domain.registration_views import RegistrationCounts, RegistrationView
+from bot.services.asked import detach as detach_questions
 from bot.services.changes import SCHEDULE_CHANGE
 from bot.services.digest import DIGEST
 from bot.services.reminders import REMINDER, cancel_for_user
@@ -57,13 +58,15 @@ async def upsert(
 
 
 async def erase(db: AsyncSession, user_id: int, now: datetime) -> bool:
-    """Blank the personal fields and drop the agenda and seats; keep role, country, language."""
+    """Blank the personal fields, drop the agenda and seats, detach the questions asked to
+    the bot; keep role, country, language."""
     row = await confirmed(db, user_id)
     if row is None:
         return False
     await db.execute(delete(m.Bookmark).where(m.Bookmark.user_id == user_id))
     await db.execute(delete(m.Reservation).where(m.Reservation.user_id == user_id))
     await cancel_for_user(db, user_id, ERASED_KINDS)  # nothing left to remind them of
+    await detach_questions(db, user_id)  # what they asked the bot stays, anonymous
     row.full_name = row.email = row.organization = row.code = None
     row.consent_at = None
     row.status, row.updated_at = ERASED, now

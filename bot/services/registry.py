@@ -15,6 +15,8 @@ from bot.delivery.outbox import Outbox
 from bot.domain.locales import SUPPORTED_LOCALES
 from bot.i18n import Catalogs, Localizer
 from bot.services.agenda import AgendaService
+from bot.services.ask import AskService
+from bot.services.asked import AskedQuestions
 from bot.services.broadcast_runs import BroadcastRuns
 from bot.services.broadcasts import BroadcastService
 from bot.services.changes import ChangeNotices
@@ -45,6 +47,7 @@ class Services:
     sessions: SessionFactory
     catalogs: Catalogs
     schedule: ScheduleService
+    ask: AskService
     users: UserService
     programme: ProgrammeService
     imports: ImportService
@@ -65,6 +68,7 @@ class Services:
     questions: QuestionService
     feedback: FeedbackService
     session_card: SessionCardService
+    asked: AskedQuestions
     _zone: tuple[str, datetime] | None = field(default=None, repr=False)
 
     @classmethod
@@ -74,6 +78,8 @@ class Services:
         schedule = ScheduleService(sessions, clock)
         programme = ProgrammeService(sessions, clock, settings.speaker_alert_minutes)
         seats = SeatService(sessions, clock)
+        asked = AskedQuestions(sessions, clock)
+        agenda = AgendaService(sessions, clock, schedule)
         feedback_window = timedelta(minutes=settings.feedback_window_minutes)
         return cls(
             settings=settings,
@@ -81,10 +87,11 @@ class Services:
             sessions=sessions,
             catalogs=catalogs,
             schedule=schedule,
+            ask=AskService(schedule, clock, asked, agenda, seats),
             users=UserService(sessions, clock, settings.admins, schedule.cache),
             programme=programme,
             imports=ImportService(sessions, programme, settings.event_timezone, clock),
-            agenda=AgendaService(sessions, clock, schedule),
+            agenda=agenda,
             seats=seats,
             checkin=CheckinService(sessions, clock),
             outbox=Outbox(sessions, clock),
@@ -101,6 +108,7 @@ class Services:
             questions=QuestionService(sessions, clock, schedule),
             feedback=FeedbackService(sessions, clock, schedule, feedback_window),
             session_card=SessionCardService(sessions, clock, feedback_window),
+            asked=asked,
         )
 
     async def localizer(self, locale: str) -> Localizer:

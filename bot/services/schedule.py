@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +36,19 @@ from bot.services.programme_cache import (
 from bot.services.translations import pick
 
 SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class RoomNowNext:
+    """What is on in one room now, and the next session there (today or a later day)."""
+
+    room: RoomSummary
+    now: tuple[SessionSummary, ...]
+    next: SessionSummary | None
+    day_index: int  # the room's day to show for "the whole day": today's, within the event
+    after_event: bool  # the symposium is over
+
+
 NEXT_WINDOW = timedelta(minutes=30)  # "next" is the next slot, not the afternoon
 
 
@@ -126,6 +141,38 @@ class ScheduleService:
             if s.room_id == room_id and start <= s.starts_at < end
         )
         return RoomDay(_entry_room(room, locale), index, day, sessions)
+
+    async def session_details(self, session_ids: Sequence[int], locale: str) -> list[SessionDetail]:
+        """Several session cards at once (one version check), in the order asked; unknown
+        ids are left out."""
+        programme = await self.cache.current()
+        return [
+            _entry_detail(programme, found, locale)
+            for session_id in session_ids
+            if (found := programme.sessions_by_id.get(session_id)) is not None
+        ]
+
+    async def room_now_next(self, room_id: int, locale: str) -> RoomNowNext | None:
+        """A room's current session(s) and its next one, for a link or QR code on its door;
+        None for a room that does not exist."""
+        now = self._clock.now()
+        programme = await self.cache.current()
+        room = programme.rooms_by_id.get(room_id)
+        if room is None:
+            return None
+        here = [s for s in programme.sessions if s.room_id == room_id and not s.cancelled]
+        running = [s for s in here if s.starts_at <= now < s.ends_at]
+        upcoming = min(
+            (s for s in here if s.starts_at > now), key=lambda s: s.starts_at, default=None
+        )
+        last_end = programme.last_end
+        return RoomNowNext(
+            room=_entry_room(room, locale),
+            now=tuple(_entry_summary(programme, s, locale) for s in running),
+            next=None if upcoming is None else _entry_summary(programme, upcoming, locale),
+            day_index=self._today_index(programme.event),
+            after_event=last_end is None or now >= last_end,
+        )
 
     async def today_index(self) -> int:
         return self._today_index((await self.cache.current()).event)
@@ -257,4 +304,8 @@ def _entry_room(room: RoomEntry, locale: str) -> RoomSummary:
     return RoomSummary(id=room.id, name=room.names.get(locale) or room.name, capacity=room.capacity)
 
 
-__all__ = ["NoEventError", "ScheduleService"]
+# Read models of snapshot entries, shared with the question service.
+entry_summary = _entry_summary
+entry_speaker = _entry_speaker
+
+__all__ = ["NoEventError", "ScheduleService", "entry_speaker", "entry_summary"]

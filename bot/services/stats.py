@@ -12,6 +12,7 @@ from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.feedback import FeedbackFigures
 from bot.domain.views import UserProfile
+from bot.services.asked import RETENTION, top_unanswered
 from bot.services.audit import require_role
 from bot.services.feedback import feedback_figures
 from bot.services.schedule import summary_of
@@ -33,6 +34,9 @@ class Figures:
     delivery: tuple[tuple[str, int], ...]  # outbox state -> rows
     # ratings in all, and per session (best first)
     feedback: FeedbackFigures = field(default_factory=lambda: FeedbackFigures(0, ()))
+    # the questions the bot could not answer (the most recent wording, times asked), most
+    # frequent first, over the questions still kept (90 days)
+    unanswered: tuple[tuple[str, int], ...] = ()
 
 
 class StatsService:
@@ -103,4 +107,5 @@ class StatsService:
                 ),
                 delivery=tuple((str(state), int(n)) for state, n in sorted(delivery.all())),
                 feedback=await feedback_figures(db, locale),
+                unanswered=tuple(await top_unanswered(db, since=now - RETENTION)),
             )

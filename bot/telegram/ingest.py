@@ -27,7 +27,8 @@ from bot.services.inbox import (
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+# inline_query: `@bot words` in any chat (inline mode must be switched on in @BotFather).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "inline_query"]
 POLL_TIMEOUT = 25
 # The inbox's housekeeping (InboxService.housekeep): every HOUSEKEEP_EVERY seconds, and after
 # HOUSEKEEP_AFTER finished updates (at most every HOUSEKEEP_SOON seconds) with a VACUUM.

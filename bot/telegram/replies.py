@@ -35,6 +35,11 @@ def reply_markup(reply: Reply, *, menu: bool = True) -> dict[str, Any] | None:
                     {"text": b.label}
                     | ({"callback_data": b.data} if b.data is not None else {})
                     | ({"url": b.url} if b.url is not None else {})
+                    | (
+                        {"switch_inline_query": b.switch_inline_query}
+                        if b.switch_inline_query is not None
+                        else {}
+                    )
                     for b in row
                 ]
                 for row in reply.buttons

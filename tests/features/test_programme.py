@@ -79,8 +79,11 @@ async def test_session_card_shows_time_room_track_speakers_language_and_abstract
         "🎤 Mariam Obeid",
         "🎤 Karim Mansour",
         "🚪 More in this room",
+        "📤 Share",
         "« Back",
     ]
+    [share] = [b for row in card.buttons() for b in row if "Share" in b["text"]]
+    assert share["switch_inline_query"] == "Business Models for Independent Arabic Digital Media"
 
 
 async def test_back_from_a_session_returns_to_the_same_page(bot: BotHarness) -> None:

@@ -35,9 +35,9 @@ async def test_search_finds_speakers_by_name_and_opens_their_card(bot: BotHarnes
     user = bot.user()
 
     [reply] = await bot.send(user, "Mariam Obeid")
-    [card] = await bot.press(user, reply, "Mariam Obeid")
+    [card] = await bot.press(user, reply, "🎤 Mariam Obeid")
 
-    assert "1 speaker" in text_of(reply)
+    assert text_of(reply).startswith("Mariam Obeid speaks in 3 sessions")
     assert text_of(card).startswith("🎤 Mariam Obeid")
     assert "Sessions" in text_of(card)
 
@@ -55,16 +55,17 @@ async def test_no_match_gets_a_helpful_translated_answer(bot: BotHarness) -> Non
 
     [reply] = await bot.send(user, "quantum zebra")
 
-    assert text_of(reply).startswith("I found nothing for “quantum zebra”.")
+    assert text_of(reply).startswith("🤷 Nothing in the programme mentions quantum and zebra.")
     assert [text_of(reply)] and "Browse the programme" in "".join(reply.button_texts())
 
 
 async def test_html_in_a_query_is_echoed_escaped(bot: BotHarness) -> None:
     user = bot.user()
 
-    [reply] = await bot.send(user, "<b>zebra</b> & co")
+    [reply] = await bot.send(user, "<3 & <i")
 
-    assert "“<b>zebra</b> & co”" in text_of(reply)
+    assert text_of(reply).startswith("🤷 I did not understand “<3 & <i”.")
+    assert "&lt;3 &amp; &lt;i" in (reply.text or "")  # escaped, never taken for markup
 
 
 async def test_an_oversized_message_is_refused_politely(bot: BotHarness) -> None:
@@ -73,7 +74,7 @@ async def test_an_oversized_message_is_refused_politely(bot: BotHarness) -> None
     [reply] = await bot.send(user, "climate " * 600)
 
     assert "too long" in text_of(reply)
-    assert "200" in text_of(reply)
+    assert "300" in text_of(reply)
 
 
 async def test_speaker_list_is_alphabetical_and_paginated(bot: BotHarness) -> None:

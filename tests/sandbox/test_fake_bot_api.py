@@ -526,8 +526,10 @@ async def test_wrong_token_reaches_ptb_as_invalid_token(fake: FakeBotApi) -> Non
 async def test_every_answer_matches_the_spec(fake: FakeBotApi) -> None:
     user = fake.user(42, "Ann", username="ann", last_name="Lee")
     await fake.send_text(user, "/start@symposium_test_bot hello")
+    inline = await fake.send_inline_query(user, "climate")
     requests: list[tuple[str, dict[str, str]]] = [
         ("getMe", {}),
+        ("answerInlineQuery", {"inline_query_id": inline["inline_query"]["id"], "results": "[]"}),
         ("getUpdates", {}),
         ("getWebhookInfo", {}),
         (
