@@ -14,7 +14,8 @@ what an update costs beyond Telegram and the inbox. The corpus questions of
 p99 under 20 ms. Accuracy is judged as the corpus test judges it (all pages of the answer).
 
 The 1,400-session programme is FOSDEM 2026 with 517 of its sessions repeated on a third day.
-Memory: Python allocations held by the engine's indexes after they are built (tracemalloc).
+Memory: Python allocations held by one programme's indexes once built (tracemalloc; the word
+files, loaded once per process, aside). Index build time is measured without tracing.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
+from bot.domain.ask.lexicon import lexicon
 from bot.domain.ask.programme import ProgrammeIndex
+from bot.domain.ask.topics import keys_of
 from bot.domain.programme import ProgrammeData
 from bot.importers import parse_programme
 from bot.presentation.answers import answer_reply
@@ -95,7 +98,9 @@ def _seen_page(seen: Seen, reply: Any) -> None:
     seen.add_page(plain_text(reply.text), buttons)
 
 
-async def run(name: str, programme: ProgrammeData, corpus_kind: str, rounds: int) -> None:
+async def run(
+    name: str, programme: ProgrammeData, corpus_kind: str, rounds: int, *, judge: bool = True
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/bench.db"
         engine = create_engine(url)
@@ -107,10 +112,15 @@ async def run(name: str, programme: ProgrammeData, corpus_kind: str, rounds: int
         services = Services.build(settings, clock, sessions)
         snapshot = await services.schedule.cache.current()
 
-        tracemalloc.start()
+        facts = facts_of(snapshot)
+        lexicon()  # loaded once per process, not per programme
+        keys_of.cache_clear()
         started = time.perf_counter()
-        index = ProgrammeIndex(facts_of(snapshot))
+        ProgrammeIndex(facts)
         built = time.perf_counter() - started
+        keys_of.cache_clear()
+        tracemalloc.start()
+        index = ProgrammeIndex(facts)
         held = tracemalloc.get_traced_memory()[0]
         tracemalloc.stop()
         del index
@@ -150,7 +160,7 @@ async def run(name: str, programme: ProgrammeData, corpus_kind: str, rounds: int
         f"holds {held / 1e6:.1f} MB · {len(timings)} answers: p50 {p50:.2f} ms, "
         f"p99 {p99:.2f} ms, max {timings[-1] * 1000:.2f} ms"
     )
-    for locale, (useful, total) in sorted(accuracy.items()):
+    for locale, (useful, total) in sorted(accuracy.items()) if judge else ():
         print(f"           {locale}: {useful}/{total} useful ({useful / total:.0%})")
 
 
@@ -162,7 +172,8 @@ def main() -> None:
         run("sample", load_sample(SAMPLE_START, "Asia/Kuala_Lumpur"), "sample", args.rounds)
     )
     asyncio.run(run("fosdem", fosdem(), "fosdem", args.rounds))
-    asyncio.run(run("fosdem+", fosdem_1400(), "fosdem", args.rounds))
+    # the repeated day adds matches the FOSDEM corpus does not expect: timed, not judged
+    asyncio.run(run("fosdem+", fosdem_1400(), "fosdem", args.rounds, judge=False))
 
 
 if __name__ == "__main__":

@@ -315,6 +315,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await runtime.start()
+    # the question indexes, built now rather than on the first attendee's question (and so
+    # frozen out of the garbage collector's full passes with the rest of startup)
+    await runtime.services.ask.warm()
     process_tuning.tune_for_serving()  # after startup: see the module
     try:
         await runtime.serve(stop)

@@ -278,7 +278,23 @@ def _widen_rows(l10n: Localizer, answer: Answer) -> list[tuple[Button, ...]]:
         if constraint == "day":
             wider = Overrides(wider.drop, None, wider.person)
         buttons.append(Button(labels[constraint], refine(answer.question_id, wider)))
-    return [tuple(buttons)] if buttons else []
+    rows = [tuple(buttons)] if buttons else []
+    return rows + _other_days_row(l10n, answer)
+
+
+def _other_days_row(l10n: Localizer, answer: Answer) -> list[tuple[Button, ...]]:
+    """The same question on another day of the event (the day asked about is left out)."""
+    asked = answer.echo.day_index
+    if asked is None or len(answer.event_days) < 2:
+        return []
+    kept = Overrides(answer.overrides.drop - {"day"}, None, answer.overrides.person)
+    return [
+        tuple(
+            Button(plain(day_label(l10n, i, day)), refine(answer.question_id, kept, pick=f"d{i}"))
+            for i, day in enumerate(answer.event_days)
+            if i != asked
+        )
+    ]
 
 
 def _choose_person(l10n: Localizer, answer: Answer) -> Reply:

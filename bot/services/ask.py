@@ -9,6 +9,7 @@ organizers see what went unanswered) and returns read models in the asker's lang
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -21,7 +22,7 @@ from bot.domain.ask.understand import Understood, understand
 from bot.domain.views import SeatState, SessionSummary, SpeakerSummary
 from bot.services.agenda import AgendaService
 from bot.services.asked import AskedQuestions
-from bot.services.programme_cache import ProgrammeSnapshot
+from bot.services.programme_cache import NoEventError, ProgrammeSnapshot
 from bot.services.schedule import ScheduleService, entry_speaker, entry_summary
 from bot.services.seats import SeatService
 
@@ -117,6 +118,11 @@ class AskService:
                 built = await asyncio.to_thread(ProgrammeIndex, facts_of(programme))
                 self._index = cached = (programme.version, built)
         return programme, cached[1]
+
+    async def warm(self) -> None:
+        """Build the indexes of the current programme ahead of the first question."""
+        with contextlib.suppress(NoEventError):  # nothing imported yet: built later
+            await self.index()
 
     async def ask(
         self,

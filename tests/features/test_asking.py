@@ -178,3 +178,51 @@ async def test_organizers_see_the_questions_the_bot_could_not_answer(desk: BotHa
     assert "Questions I could not answer" in text
     assert "Asked 2 times: Wifi password" in text
     assert "keynote" not in text.split("Questions I could not answer")[1].split("\n\n")[0]
+
+
+async def test_the_same_question_on_another_day_is_one_press_away(bot: BotHarness) -> None:
+    user = bot.user()
+    [reply] = await bot.send(user, "keynote tomorrow")
+    assert len(data_of(reply, "ses:")) == 1
+
+    [monday] = await bot.press(user, reply, "Day 3")
+
+    assert "Journalism and Democracy in Southeast Asia" in text_of(monday)
+    assert len(data_of(monday, "ses:")) == 1
+
+
+async def test_whats_next_for_me_reads_my_agenda(bot: BotHarness) -> None:
+    user = bot.user()
+    [found] = await bot.send(user, "Protecting Confidential Sources")
+    [card] = await bot.press(user, found, "Protecting Confidential Sources")
+    await bot.press(user, card, "⭐")
+
+    [reply] = await bot.send(user, "what's next for me")
+
+    assert data_of(reply, "ses:") and len(data_of(reply, "ses:")) == 1
+    assert "Protecting Confidential Sources in a Surveillance Era" in text_of(reply)
+
+
+async def test_nothing_that_day_names_the_days_that_have_it(bot: BotHarness) -> None:
+    user = bot.user()
+
+    [reply] = await bot.send(user, "keynote on Sunday afternoon")
+
+    text = text_of(reply)
+    assert text.startswith("🤷 Nothing for")
+    assert "On other days: Sat, Mar 14 (1 session) and Mon, Mar 16 (1 session)." in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"), [("en", "Hall B"), ("ms", "Dewan B"), ("ur", "ہال بی")]
+)
+async def test_a_room_that_does_not_exist_is_named_in_any_language(
+    bot: BotHarness, lang: str, question: str
+) -> None:
+    user = bot.user(lang=lang)
+
+    [reply] = await bot.send(user, question)
+
+    assert text_of(reply).startswith("🤷")
+    assert not data_of(reply, "ses:")
+    assert data_of(reply, "rooms")

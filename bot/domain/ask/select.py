@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from bot.domain.ask.lexicon import Period
 from bot.domain.ask.programme import ProgrammeIndex, SessionFacts
 from bot.domain.ask.understand import DayRef, Understood
 
@@ -217,10 +218,8 @@ def _date(year: int, day: int, month: int) -> date | None:
         return None
 
 
-def _in_period(moment: time, period: object) -> bool:
-    start: time = period.start  # type: ignore[attr-defined]
-    end: time | None = period.end  # type: ignore[attr-defined]
-    return start <= moment and (end is None or moment < end)
+def _in_period(moment: time, period: Period) -> bool:
+    return period.start <= moment and (period.end is None or moment < period.end)
 
 
 def _around(sessions: list[SessionFacts], moment: datetime) -> list[SessionFacts]:

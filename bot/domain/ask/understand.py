@@ -162,17 +162,21 @@ def understand(text: str, index: ProgrammeIndex) -> Understood:
 
 def _with_synonyms(topic: list[str], words: Lexicon) -> list[str]:
     """Topic words with a phrase the word files map to the programme's own words replaced
-    ("محو الأمية الإعلامية" is called "التربية الإعلامية" in the programme)."""
-    for phrase, canonical in words.synonyms.items():
-        n = len(phrase)
-        for start in range(len(topic) - n + 1):
-            if tuple(topic[start : start + n]) == phrase:
-                return (
-                    _with_synonyms(topic[:start] + list(canonical) + topic[start + n :], words)
-                    if canonical != phrase
-                    else topic
-                )
-    return topic
+    ("محو الأمية الإعلامية" is called "التربية الإعلامية" in the programme). One pass, left
+    to right, longest phrase first: a replacement is never replaced again."""
+    phrases = sorted(words.synonyms.items(), key=lambda item: -len(item[0]))
+    result: list[str] = []
+    position = 0
+    while position < len(topic):
+        for phrase, canonical in phrases:
+            if tuple(topic[position : position + len(phrase)]) == phrase:
+                result += canonical
+                position += len(phrase)
+                break
+        else:
+            result.append(topic[position])
+            position += 1
+    return result
 
 
 Phrase = tuple[int, int, set[Meaning]]  # start, end (exclusive), meanings
