@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -79,7 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="organizer exports (CSV, UTF-8 with BOM); room-signs: PNGs to print"
     )
-    export.add_argument("what", choices=["registrations", "attendance", "feedback", "room-signs"])
+    export.add_argument(
+        "what",
+        choices=["registrations", "attendance", "feedback", "programme", "room-signs"],
+        help="programme: the whole programme in the import template (re-imports unchanged)",
+    )
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument(
         "--output", "-o", help="a file to write (default: standard output); room-signs: a folder"
@@ -91,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="the audit log of organizer actions")
     audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--lang", choices=["ar", "en", "ms", "ur"], default="en")
+    audit.add_argument(
+        "--tsv", action="store_true", help="tab-separated ids and tokens, for scripts"
+    )
     audit.set_defaults(handler=_audit)
 
     stats = commands.add_parser("stats", help="the organizers' figures")
@@ -101,8 +109,21 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="the terminal playground (no Telegram needed)")
     chat.add_argument("--lang", choices=["ar", "en", "ms", "ur"], default="en")
-    chat.add_argument("--at", type=datetime.fromisoformat, help="pretend it is this local time")
+    chat.add_argument(
+        "--at",
+        type=_playground_at,
+        help="start the clock at this event time, e.g. 'day1 10:45' or 2026-03-14T10:45",
+    )
     chat.add_argument("--name", default="Guest", help="your first name in the chat")
+    chat.add_argument(
+        "--organizer", action="store_true", help="be an organizer (an admin) in the chat"
+    )
+    chat.add_argument(
+        "--show-bidi", action="store_true", help="show bidi isolates and marks, e.g. ⁅FSI⁆"
+    )
+    chat.add_argument(
+        "--files", type=Path, help="save the files the bot sends here (default: a temp folder)"
+    )
     chat.set_defaults(handler=_chat)
     return parser
 
@@ -193,11 +214,13 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     try:
         sessions = create_session_factory(engine)
         if args.what == "registrations":
-            text = await exports.registrations_csv(sessions)
+            text = await exports.registrations_csv(sessions, settings.event_timezone)
         elif args.what == "feedback":
             text = await exports.feedback_csv(sessions)
+        elif args.what == "programme":
+            text = await exports.programme_csv(sessions)
         else:
-            text = await exports.attendance_csv(sessions)
+            text = await exports.attendance_csv(sessions, settings.event_timezone)
     finally:
         await engine.dispose()
     if args.output:
@@ -263,20 +286,28 @@ async def _room_signs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    """The log as the bot's /audit shows it (names, the admin's language); --tsv: raw."""
     from bot.clock import SystemClock
     from bot.db.engine import create_engine, create_session_factory
-    from bot.services.roles import RoleService
+    from bot.i18n import plain_text
+    from bot.presentation.organizers import audit_log
+    from bot.services.registry import Services
 
     engine = create_engine(settings.database_url)
     try:
-        roles = RoleService(create_session_factory(engine), SystemClock(), settings.admins)
-        lines = await roles.audit(None, args.limit)
+        services = Services.build(settings, SystemClock(), create_session_factory(engine))
+        lines = await services.audit.entries(None, args.lang, args.limit)
+        l10n = await services.localizer(args.lang)
     finally:
         await engine.dispose()
+    if not args.tsv:
+        print(plain_text(audit_log(l10n, lines).text))
+        return 0
     for line in lines:
+        at = line.at.astimezone(l10n.timezone).isoformat(timespec="seconds")
         print(
-            f"{line.at.isoformat(timespec='seconds')}\t{line.actor_id or '-'}\t{line.action}"
-            f"\t{line.subject}\t{line.outcome}\t{line.detail}"
+            f"{at}\t{line.actor_id or '-'}\t{line.action}\t{line.subject}"
+            f"\t{line.outcome}\t{line.detail}"
         )
     return 0
 
@@ -356,8 +387,23 @@ async def _deliver(settings: Settings, args: argparse.Namespace) -> int:
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.sandbox.playground import run_playground
 
-    result: int = await run_playground(settings, locale=args.lang, at=args.at, name=args.name)
+    result: int = await run_playground(
+        settings,
+        locale=args.lang,
+        at=args.at,
+        name=args.name,
+        organizer=getattr(args, "organizer", False),
+        bidi=getattr(args, "show_bidi", False),
+        files=getattr(args, "files", None),
+    )
     return result
+
+
+def _playground_at(text: str) -> object:
+    """`--at`: parsed by the playground (imported only when `chat` is used)."""
+    from bot.sandbox.playground import parse_at
+
+    return parse_at(text)
 
 
 if __name__ == "__main__":

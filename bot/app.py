@@ -10,8 +10,6 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import BotCommand
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
@@ -25,11 +23,10 @@ from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.planner import Planner
 from bot.delivery.progress import ProgressMonitor
 from bot.delivery.telegram_sender import TelegramSender
-from bot.domain.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
-from bot.presentation.menu import command_descriptions
 from bot.services.inbox import InboxService
 from bot.services.registry import Services
 from bot.services.sync import ScheduleSync
+from bot.telegram.commands import publish_all
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.ingest import ALLOWED_UPDATES, InboxWorker, Poller
@@ -238,14 +235,6 @@ def build_application(settings: Settings, services: Services) -> PTBApplication:
 
 
 async def publish_commands(runtime: Runtime) -> None:
-    """Localized command menus; Telegram being unhappy here must never stop the bot."""
-    bot = runtime.application.bot
-    for locale in SUPPORTED_LOCALES:
-        l10n = await runtime.services.localizer(locale)
-        commands = [BotCommand(name, text[:256]) for name, text in command_descriptions(l10n)]
-        try:
-            await bot.set_my_commands(commands, language_code=locale)
-            if locale == DEFAULT_LOCALE:
-                await bot.set_my_commands(commands)
-        except TelegramError as error:
-            log.warning("setMyCommands for %s failed: %s", locale, error)
+    """Localized command menus: the attendees' for everyone, and their own for organizers,
+    admins and speakers; Telegram being unhappy here must never stop the bot."""
+    await publish_all(runtime.application.bot, runtime.services)

@@ -33,3 +33,29 @@ class FrozenClock:
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
+
+
+class OffsetClock:
+    """Real time, shifted: it starts at a chosen moment and keeps running from there.
+
+    The playground's `--at` uses it so reminders, summaries and alerts fall due as they
+    would in production, and `/wait` moves it on by hand (`advance`) to see them sooner.
+    """
+
+    def __init__(self, start: datetime | None = None, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self._offset = timedelta(0)
+        if start is not None:
+            self.set(start)
+
+    def now(self) -> datetime:
+        return self._base.now() + self._offset
+
+    def set(self, at: datetime) -> None:
+        """From now on, time runs from `at`."""
+        if at.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self._offset = at.astimezone(UTC) - self._base.now()
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta

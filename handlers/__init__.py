@@ -100,6 +100,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (r"^bcx:", broadcasts.cancel_pressed),
         (r"^spip:", speakers.invite),
         (r"^spi:", speakers.invite_pressed),
+        (r"^sprp:", speakers.revoke),
+        (r"^spr:", speakers.revoke_pressed),
         (r"^spc:", speakers.checkin_pressed),
         (r"^spal$", speakers.alerts),
         (r"^spas:", speakers.alerts_chosen),

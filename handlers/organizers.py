@@ -6,10 +6,15 @@ import logging
 
 from telegram import Message, MessageOriginHiddenUser, MessageOriginUser, Update
 
+from bot.domain.registration import is_code
+from bot.domain.registration_views import Badge
 from bot.presentation import organizers as screens
-from bot.services.audit import NotAllowed
+from bot.services.audit import ORGANIZER_ROLES, NotAllowed
+from bot.services.checkin import Scanned
+from bot.telegram import commands
 from bot.telegram.context import BotContext
 from bot.telegram.replies import send
+from handlers import registration
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +27,48 @@ async def checkin(update: Update, context: BotContext) -> None:
     if not context.args:
         await send(update, context, screens.checkin_usage(context.l10n))
         return
+    await checkin_code(update, context, context.args[0])
+
+
+async def checkin_code(update: Update, context: BotContext, code: str) -> None:
+    profile = context.profile
+    if profile is None:
+        return
     try:
-        result = await context.services.checkin.check_in(profile, context.args[0])
+        result = await context.services.checkin.check_in(profile, code)
     except NotAllowed:
         log.warning("user %s (role %s) tried /checkin", profile.id, profile.role)
         await send(update, context, screens.not_allowed(context.l10n))
         return
     await send(update, context, screens.checkin_result(context.l10n, result))
+
+
+async def badge_scanned(update: Update, context: BotContext, code: str) -> None:
+    """A badge's QR link (`/start badge-CODE`): check-in for organizers, the badge for its
+    owner, and for anyone else a polite word that says nothing about the attendee."""
+    profile = context.profile
+    if profile is None:
+        return
+    result = await context.services.checkin.scan(profile, code)
+    if result is Scanned.OWN:
+        await registration.send_badge(update, context, Badge(code))
+    elif result is Scanned.OTHER:
+        await send(update, context, screens.someone_elses_badge(context.l10n))
+    else:
+        await send(update, context, screens.checkin_result(context.l10n, result))
+
+
+async def pasted_code(update: Update, context: BotContext) -> bool:
+    """An organizer sent a bare registration code (typed, or pasted from a scanner): check
+    it in. False for anything else, which goes on to the question engine."""
+    profile, message = context.profile, update.effective_message
+    if profile is None or profile.role not in ORGANIZER_ROLES or message is None:
+        return False
+    code = (message.text or "").strip()
+    if not is_code(code):
+        return False
+    await checkin_code(update, context, code)
+    return True
 
 
 async def promote(update: Update, context: BotContext) -> None:
@@ -45,7 +85,7 @@ async def audit(update: Update, context: BotContext) -> None:
     if profile is None:
         return
     try:
-        lines = await context.services.roles.audit(profile)
+        lines = await context.services.audit.entries(profile, context.l10n.locale)
     except NotAllowed:
         log.warning("user %s (role %s) tried /audit", profile.id, profile.role)
         await send(update, context, screens.admins_only(context.l10n))
@@ -80,6 +120,8 @@ async def _change_role(update: Update, context: BotContext, command: str) -> Non
         await send(update, context, screens.admins_only(context.l10n))
         return
     await send(update, context, screens.role_changed(context.l10n, change))
+    if change.changed:
+        await commands.refresh(context.bot, context.services, change.user_id)
 
 
 def _target(message: Message, args: list[str]) -> int | None:

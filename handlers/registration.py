@@ -13,6 +13,7 @@ from bot.domain.registration_views import Badge, Progress
 from bot.presentation import attendee
 from bot.presentation import registration as screens
 from bot.presentation.callbacks import Callback, decode
+from bot.services.badges import badge_png
 from bot.telegram.context import BotContext
 from bot.telegram.replies import send, show
 from handlers import feedback, questions
@@ -120,7 +121,7 @@ async def _confirm(update: Update, context: BotContext) -> None:
         return
     await show(update, context, attendee.confirmed(context.l10n, confirmation))
     if confirmation.badge is not None:
-        await _send_badge(update, context, confirmation.badge)
+        await send_badge(update, context, confirmation.badge)
 
 
 def _go_to(step: Step) -> Action:
@@ -146,7 +147,7 @@ async def _badge(update: Update, context: BotContext) -> None:
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await _send_badge(update, context, badge)
+    await send_badge(update, context, badge)
 
 
 async def _ask_erase(update: Update, context: BotContext) -> None:
@@ -187,14 +188,16 @@ async def _show_progress(update: Update, context: BotContext, progress: Progress
     await show(update, context, screens.prompt(context.l10n, progress))
 
 
-async def _send_badge(update: Update, context: BotContext, badge: Badge) -> None:
+async def send_badge(update: Update, context: BotContext, badge: Badge) -> None:
+    """The badge photo: a QR code of the link that opens check-in, the code in the caption."""
     chat = update.effective_chat
     if chat is None:
         return
     l10n = context.l10n
+    png = badge_png(context.bot.username, badge.code)
     await context.bot.send_photo(
         chat.id,
-        InputFile(badge.png, filename=f"badge-{badge.code}.png"),
+        InputFile(png, filename=f"badge-{badge.code}.png"),
         caption=l10n.finish(attendee.badge_caption(l10n, badge.code)),
         parse_mode=ParseMode.HTML,
     )

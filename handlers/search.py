@@ -20,6 +20,7 @@ from handlers import (
     fallback,
     feedback,
     language,
+    organizers,
     people,
     programme,
     questions,
@@ -52,6 +53,8 @@ async def text(update: Update, context: BotContext) -> None:
         await action(update, context)
         return
     if await _answers_dialogue(update, context):
+        return
+    if await organizers.pasted_code(update, context):  # a badge code at the desk
         return
     if len(message.text) > MAX_QUERY_LENGTH:
         await send(update, context, menu.too_long(context.l10n, MAX_QUERY_LENGTH))

@@ -11,6 +11,7 @@ from bot.presentation import speakers as screens
 from bot.presentation.callbacks import decode
 from bot.presentation.organizers import not_allowed
 from bot.services.audit import NotAllowed
+from bot.telegram import commands
 from bot.telegram.context import BotContext
 from bot.telegram.replies import send, show
 from handlers.fallback import stale_button
@@ -19,33 +20,36 @@ log = logging.getLogger(__name__)
 
 
 async def invite(update: Update, context: BotContext) -> None:
-    """/invite, or a page of the picker: the speakers to choose from."""
+    """/invite, /invite NAME (a search), or a page of the picker: the speakers to choose from."""
     profile = context.profile
     if profile is None:
         return
-    data = decode(update.callback_query.data if update.callback_query else None)
-    page = data.int_arg(0) if data and data.args and data.args[0].isdigit() else 0
+    page, query = _page_and_query(update, context)
     try:
-        found = await context.services.speakers.speakers_for(profile, context.l10n.locale)
+        found = await context.services.speakers.speakers_for(profile, context.l10n.locale, query)
     except NotAllowed:
         log.warning("user %s (role %s) tried /invite", profile.id, profile.role)
         await show(update, context, not_allowed(context.l10n))
         return
     if not found:
-        await show(update, context, screens.no_speakers(context.l10n))
+        l10n = context.l10n
+        await show(
+            update, context, screens.no_match(l10n, query) if query else screens.no_speakers(l10n)
+        )
         return
-    await show(update, context, screens.invite_picker(context.l10n, found, page))
+    await show(update, context, screens.invite_picker(context.l10n, found, page, query))
 
 
 async def invite_pressed(update: Update, context: BotContext) -> None:
-    """A speaker chosen in the picker: a fresh one-time link."""
+    """A speaker chosen in the picker: a fresh one-time link, naming them in the reader's
+    language."""
     profile = context.profile
     data = decode(update.callback_query.data if update.callback_query else None)
     if profile is None or data is None or not data.args[0].isdigit():
         await stale_button(update, context)
         return
     try:
-        made = await context.services.speakers.invite(profile, data.int_arg(0))
+        made = await context.services.speakers.invite(profile, data.int_arg(0), context.l10n.locale)
     except NotAllowed:
         await show(update, context, not_allowed(context.l10n))
         return
@@ -57,38 +61,82 @@ async def invite_pressed(update: Update, context: BotContext) -> None:
 
 
 async def revoke(update: Update, context: BotContext) -> None:
-    """/revoke SPEAKER_KEY"""
+    """/revoke (the speakers with open invites to pick from), /revoke SPEAKER_KEY, /revoke
+    NAME (a search among them), or a page of the picker."""
     profile = context.profile
     if profile is None:
         return
-    if not context.args:
-        await send(update, context, screens.revoke_usage(context.l10n))
+    page, query = _page_and_query(update, context)
+    speakers = context.services.speakers
+    try:
+        if query and len(context.args or []) == 1:
+            try:  # a speaker key, as the command line and earlier versions take it
+                count = await speakers.revoke(profile, query)
+            except LookupError:
+                pass
+            else:
+                await send(update, context, screens.revoked(context.l10n, count))
+                return
+        found = await speakers.revocable(profile, context.l10n.locale, query)
+    except NotAllowed:
+        log.warning("user %s (role %s) tried /revoke", profile.id, profile.role)
+        await show(update, context, not_allowed(context.l10n))
+        return
+    if not found:
+        empty = screens.no_match(context.l10n, query) if query else None
+        await show(update, context, empty or screens.no_open_invites(context.l10n))
+        return
+    await show(update, context, screens.revoke_picker(context.l10n, found, page, query))
+
+
+async def revoke_pressed(update: Update, context: BotContext) -> None:
+    """`spr:<speaker>`: withdraw that speaker's open invites, and say how many."""
+    profile = context.profile
+    data = decode(update.callback_query.data if update.callback_query else None)
+    if profile is None or data is None or not data.args[0].isdigit():
+        await stale_button(update, context)
         return
     try:
-        count = await context.services.speakers.revoke(profile, context.args[0])
+        done = await context.services.speakers.revoke_speaker(
+            profile, data.int_arg(0), context.l10n.locale
+        )
     except NotAllowed:
-        await send(update, context, not_allowed(context.l10n))
+        await show(update, context, not_allowed(context.l10n))
         return
     except LookupError:
-        await send(update, context, screens.unknown_speaker(context.l10n))
+        await stale_button(update, context)
         return
-    await send(update, context, screens.revoked(context.l10n, count))
+    await show(update, context, screens.revoked_speaker(context.l10n, done))
+
+
+def _page_and_query(update: Update, context: BotContext) -> tuple[int, str]:
+    """A picker's page (from its button) and the name searched (`/invite NAME`)."""
+    if update.callback_query is not None:
+        data = decode(update.callback_query.data)
+        page = data.int_arg(0) if data and data.args and data.args[0].isdigit() else 0
+        return page, ""
+    return 0, " ".join(context.args or []).strip()
 
 
 async def redeem(update: Update, context: BotContext, token: str) -> None:
-    """/start spk_<token>: link the account, then greet the speaker with their sessions."""
+    """/start spk_<token>: link the account, then greet the speaker with their sessions (a
+    speaker reopening their own link is welcomed back); their command menu follows."""
     profile = context.profile
     if profile is None:
         return
     try:
-        await context.services.speakers.redeem(profile.id, token)
+        done = await context.services.speakers.redeem(profile.id, token)
     except RedeemFailure as failure:
         log.info("invite refused for user %s: %s", profile.id, failure.reason)
         await send(update, context, screens.invite_refused(context.l10n, failure.reason))
         return
     home = await context.services.speakers.home(profile.id, context.l10n.locale)
     if home is not None:
-        await send(update, context, screens.linked(context.l10n, home))
+        greeting = screens.linked_again if done.again else screens.linked
+        await send(update, context, greeting(context.l10n, home))
+    if not done.again:
+        for user_id in (profile.id, *done.displaced):
+            await commands.refresh(context.bot, context.services, user_id)
 
 
 async def my_sessions(update: Update, context: BotContext) -> None:

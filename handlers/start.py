@@ -13,10 +13,12 @@ from bot.presentation import people as people_screens
 from bot.presentation import programme as programme_screens
 from bot.presentation import rooms as room_screens
 from bot.presentation.callbacks import ORIGIN_SEARCH
+from bot.services.roles import ATTENDEE
 from bot.services.schedule import NoEventError
+from bot.telegram import commands
 from bot.telegram.context import BotContext
 from bot.telegram.replies import send, show
-from handlers import agenda, speakers
+from handlers import agenda, organizers, speakers
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -26,6 +28,10 @@ async def start(update: Update, context: BotContext) -> None:
     token = parse_payload(context.args[0]) if context.args else None
     if token is not None:  # a speaker's invite link (a forged one gets its own answer)
         await speakers.redeem(update, context, token)
+        return
+    badge = deep_links.parse_badge(context.args[0]) if context.args else None
+    if badge is not None:  # a badge's QR code, scanned with a phone
+        await organizers.badge_scanned(update, context, badge)
         return
     link = deep_links.parse(context.args[0]) if context.args else None
     if link is not None:  # a session, speaker or room link (a Share, a door sign)
@@ -39,10 +45,15 @@ async def start(update: Update, context: BotContext) -> None:
         context.l10n, profile.display_name, event, offer_languages=not profile.locale_certain
     )
     await send(update, context, reply)
+    if profile.role != ATTENDEE:  # an admin's first visit, someone promoted before writing
+        await commands.refresh(context.bot, context.services, profile.id)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    await show(update, context, menu.help_text(context.l10n))
+    """What this person can do: everyone's commands, and a speaker's, organizer's, admin's."""
+    profile = context.profile
+    standing = await context.services.roles.standing(profile.id) if profile else None
+    await show(update, context, menu.help_text(context.l10n, standing))
 
 
 async def _linked(context: BotContext, link: DeepLink) -> Reply:

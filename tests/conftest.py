@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -133,3 +134,33 @@ async def desk(
         fake, sqlite_sample_db, clock, admins=frozenset({ADMIN})
     ) as harness:
         yield harness
+
+
+# --- PostgreSQL variants: say when they were skipped and how to run them --------------------
+POSTGRES_HINT = (
+    "set TEST_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres to run them"
+)
+
+
+def postgres_skipped_note(skipped: int | None = None) -> list[str]:
+    """The line `make test` prints when TEST_POSTGRES_URL is unset ([] when it is set)."""
+    if os.environ.get("TEST_POSTGRES_URL"):
+        return []
+    counted = "" if skipped is None else f" ({skipped} test{'' if skipped == 1 else 's'})"
+    return [f"PostgreSQL variants skipped{counted}: {POSTGRES_HINT}"]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return postgres_skipped_note()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """At the end too: `make test` runs with -q, which shows no header."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "TEST_POSTGRES_URL" in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        for line in postgres_skipped_note(len(skipped)):
+            terminalreporter.write_line(line)

@@ -163,6 +163,18 @@ def _attachment(raw: Any) -> Attachment | None:
     return Attachment(kind, str(file_id))
 
 
+def with_audience(draft: Draft, audience: Audience) -> Draft:
+    """The draft addressed to `audience`. A language group reads only its own language, so a
+    draft with no message yet is written in it (asked for first, and its default)."""
+    if (
+        audience.kind is AudienceKind.LANGUAGE
+        and draft.default_text is None
+        and is_supported(audience.value)
+    ):
+        return replace(draft, audience=audience, default_locale=audience.value)
+    return replace(draft, audience=audience)
+
+
 def check_text(source: str, locale: str, limit: int, *, may_be_empty: bool = False) -> str:
     """The Telegram HTML to store for a version in `locale`, or InvalidInput.
 

@@ -3,7 +3,9 @@
 Telegram passes the part after `start=` to `/start` (1–64 characters of `A-Za-z0-9_-`). The
 same payloads serve the Mini App's `startapp=`, so one printed link or QR code works in both.
 Ids, not keys: a re-import matches rows by key and keeps their ids, and ids are short.
-Speaker invites (`spk_<token>`, `bot/domain/speakers.py`) use their own prefix.
+Speaker invites (`spk_<token>`, `bot/domain/speakers.py`) use their own prefix; a badge's QR
+code carries `badge-<CODE>` (the registration code, `bot/domain/registration.py`), which opens
+check-in for organizers and the badge itself for its owner.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+from bot.domain.registration import CODE_ALPHABET, CODE_LENGTH
 
 MAX_PAYLOAD = 64
 
@@ -46,3 +50,22 @@ def parse(text: str) -> DeepLink | None:
 
 def link(bot_username: str, target: Target, record_id: int) -> str:
     return f"https://t.me/{bot_username}?start={payload(target, record_id)}"
+
+
+BADGE_PREFIX = "badge-"
+_BADGE = re.compile(rf"^{BADGE_PREFIX}([{CODE_ALPHABET}]{{{CODE_LENGTH}}})$")
+
+
+def badge_payload(code: str) -> str:
+    return f"{BADGE_PREFIX}{code}"
+
+
+def parse_badge(text: str) -> str | None:
+    """The registration code in a badge's `/start` payload; None for anything else."""
+    found = _BADGE.match(text) if len(text) <= MAX_PAYLOAD else None
+    return found.group(1) if found else None
+
+
+def badge_link(bot_username: str, code: str) -> str:
+    """What a badge's QR code holds: a phone camera opens the bot on the badge."""
+    return f"https://t.me/{bot_username}?start={badge_payload(code)}"

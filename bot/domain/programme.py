@@ -22,6 +22,7 @@ class RoomData:
     name: str
     names: Translations = field(default_factory=dict)
     capacity: int | None = None
+    by_name: bool = False  # found by its name only: the file's key for it was stale
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class TrackData:
     key: str
     name: str
     names: Translations = field(default_factory=dict)
+    by_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class SpeakerData:
     organization: str = ""
     bio: str = ""
     bios: Translations = field(default_factory=dict)
+    by_name: bool = False
 
 
 @dataclass(frozen=True)

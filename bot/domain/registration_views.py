@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -37,8 +37,9 @@ class RegistrationView:
 
 @dataclass(frozen=True)
 class Badge:
+    """A badge to send: its QR code (a link to the bot) is drawn where the bot's name is known."""
+
     code: str
-    png: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.text import normalize
 from bot.domain.views import PersonRef, SessionDetail
 
 INVITE_PREFIX = "spk_"
@@ -104,6 +105,50 @@ class Invite:
     speaker_key: str
     token: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SpeakerChoice:
+    """A speaker in the organizers' invite and revoke pickers, named in the reader's language."""
+
+    id: int
+    name: str
+    organization: str
+    linked: bool  # an account is linked to this speaker
+    open_invites: int  # neither used, withdrawn nor expired
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """An invite opened: the speaker linked, or `again` their own link reopened by them.
+
+    `displaced`: an account that was this speaker's before (the newest link wins)."""
+
+    speaker_id: int
+    again: bool = False
+    displaced: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Revoked:
+    speaker_name: str
+    count: int
+
+
+def name_matches(query: str, names: Sequence[str]) -> bool:
+    """Every word of the query starts a word of one of the names (any language, any case,
+    accents and Arabic marks ignored): "mariam", "Obeid", "مريم" all find Mariam Obeid."""
+    wanted = _name_words(query)
+    if not wanted:
+        return True
+    return any(
+        all(any(word.startswith(w) for word in words) for w in wanted)
+        for words in (_name_words(name) for name in names)
+    )
+
+
+def _name_words(text: str) -> list[str]:
+    return normalize(text).replace("-", " ").split()
 
 
 class RedeemFailure(Exception):

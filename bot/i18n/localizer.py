@@ -33,6 +33,12 @@ _TAG = re.compile(r"<[^>]+>")
 Value = str | int | float | Markup
 ListStyle = Literal["standard", "or", "unit"]
 
+# Where CLDR reads wrong to our translators. Urdu puts no comma before اور/یا (CLDR: "A، B، اور
+# C"); CLDR calls Malay الماليزية ("Malaysian") in Arabic and مالے in Urdu, while the catalogs
+# say الملايوية and ملائی: one name per language (docs/i18n.md).
+_LIST_ENDS = {("ur", "standard"): "{0} اور {1}", ("ur", "or"): "{0} یا {1}"}
+_LANGUAGE_NAMES = {("ar", "ms"): "الملايوية", ("ur", "ms"): "ملائی"}
+
 
 def isolate(text: str) -> str:
     return f"{FSI}{text}{PDI}" if text else text
@@ -101,14 +107,27 @@ class Localizer:
     def join(self, items: Iterable[str], style: ListStyle = "standard") -> str:
         """A localized list ('A, B and C'), each item isolated."""
         wrapped = [isolate(html.escape(item, quote=False)) for item in items]
-        return str(format_list(wrapped, style=style, locale=self._babel)) if wrapped else ""
+        return self._list(wrapped, style)
 
     def join_rendered(self, items: Iterable[str]) -> str:
         """A localized list of items already rendered by this localizer (escaped, isolated)."""
-        items = list(items)
-        return str(format_list(items, locale=self._babel)) if items else ""
+        return self._list(list(items), "standard")
+
+    def _list(self, items: list[str], style: ListStyle) -> str:
+        end = _LIST_ENDS.get((self.locale, style))
+        if not items:
+            return ""
+        if end is None or len(items) < 3:
+            return str(format_list(items, style=style, locale=self._babel))
+        patterns = self._babel.list_patterns[style]
+        text = str(patterns["start"]).format(items[0], items[1])
+        for item in items[2:-1]:
+            text = str(patterns["middle"]).format(text, item)
+        return end.format(text, items[-1])
 
     def language_name(self, code: str) -> str:
+        if (self.locale, code) in _LANGUAGE_NAMES:
+            return _LANGUAGE_NAMES[(self.locale, code)]
         try:
             name = Locale.parse(code).get_display_name(self._babel)
         except (ValueError, LookupError):

@@ -20,6 +20,7 @@ from bot.domain.programme import (
     SessionData,
     SpeakerData,
     TrackData,
+    Translations,
 )
 from bot.domain.text import shorten
 from bot.importers.base import Problems
@@ -38,6 +39,15 @@ def clip_key(key: str) -> str:
     return f"{key[:180]}-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
 
 
+def _ref(key: str, by_name: bool) -> str:
+    """Within one file, an entry found by name must not merge with one of the same key."""
+    return "=" + clip_key(key) if by_name else clip_key(key)
+
+
+def _clip_names(names: Translations | None) -> Translations:
+    return {loc: shorten(text, NAME_LIMIT) for loc, text in (names or {}).items() if text}
+
+
 def zone_or_none(name: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)
@@ -54,29 +64,66 @@ class ProgrammeBuilder:
         self.sessions: list[SessionData] = []
         self._seen: dict[str, str] = {}  # session key -> where it was defined
 
-    def room(self, key: str, name: str, capacity: int | None = None) -> str:
-        key = clip_key(key)
+    def room(
+        self,
+        key: str,
+        name: str,
+        capacity: int | None = None,
+        *,
+        names: Translations | None = None,
+        by_name: bool = False,
+    ) -> str:
+        key = _ref(key, by_name)
+        names = _clip_names(names)
         known = self.rooms.get(key)
         if known is None:
-            self.rooms[key] = RoomData(key, shorten(name, NAME_LIMIT), capacity=capacity)
-        elif known.capacity is None and capacity is not None:
-            self.rooms[key] = replace(known, capacity=capacity)
+            self.rooms[key] = RoomData(
+                key, shorten(name, NAME_LIMIT), names, capacity=capacity, by_name=by_name
+            )
+        else:
+            self.rooms[key] = replace(
+                known,
+                capacity=known.capacity if known.capacity is not None else capacity,
+                names=names | known.names,
+            )
         return key
 
-    def track(self, key: str, name: str) -> str:
-        key = clip_key(key)
-        self.tracks.setdefault(key, TrackData(key, shorten(name, NAME_LIMIT)))
+    def track(
+        self, key: str, name: str, *, names: Translations | None = None, by_name: bool = False
+    ) -> str:
+        key = _ref(key, by_name)
+        names = _clip_names(names)
+        known = self.tracks.get(key)
+        if known is None:
+            self.tracks[key] = TrackData(key, shorten(name, NAME_LIMIT), names, by_name=by_name)
+        else:
+            self.tracks[key] = replace(known, names=names | known.names)
         return key
 
-    def speaker(self, key: str, name: str, *, bio: str = "", organization: str = "") -> str:
-        key = clip_key(key)
+    def speaker(
+        self,
+        key: str,
+        name: str,
+        *,
+        bio: str = "",
+        organization: str = "",
+        names: Translations | None = None,
+        by_name: bool = False,
+    ) -> str:
+        key = _ref(key, by_name)
+        names = _clip_names(names)
         known = self.speakers.get(key)
         if known is None:
             name = shorten(name, NAME_LIMIT)
-            self.speakers[key] = SpeakerData(key, name, bio=bio, organization=organization)
-        elif (bio and not known.bio) or (organization and not known.organization):
+            self.speakers[key] = SpeakerData(
+                key, name, names, bio=bio, organization=organization, by_name=by_name
+            )
+        else:
             self.speakers[key] = replace(
-                known, bio=known.bio or bio, organization=known.organization or organization
+                known,
+                bio=known.bio or bio,
+                organization=known.organization or organization,
+                names=names | known.names,
             )
         return key
 

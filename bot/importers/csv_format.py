@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,16 +20,21 @@ from bot.domain.locales import SUPPORTED_LOCALES
 from bot.domain.programme import ProgrammeData, SessionData, SessionKind
 from bot.importers.base import Problems
 from bot.importers.builder import ProgrammeBuilder, zone_or_none
-from bot.importers.text import content_key, slugify
+from bot.importers.mentions import Mention, Mentions
+from bot.importers.text import content_key
 
 REQUIRED_COLUMNS = frozenset({"day", "start", "end", "title"})
 TRANSLATED = tuple(
-    f"{field}_{locale}" for field in ("title", "abstract") for locale in SUPPORTED_LOCALES
+    f"{field}_{locale}"
+    for field in ("title", "abstract", "room", "track", "speakers", "moderators")
+    for locale in SUPPORTED_LOCALES
 )
 COLUMNS = (
     *("key", "day", "start", "end", "title", "abstract", "kind", "room", "track", "language"),
-    *("capacity", "speakers", "moderators", *TRANSLATED),
+    *("capacity", "speakers", "moderators", "cancelled"),
+    *("room_key", "room_capacity", "track_key", "speaker_keys", "moderator_keys", *TRANSLATED),
 )
+_YES, _NO = frozenset({"yes", "y", "true", "1", "x"}), frozenset({"", "no", "n", "false", "0"})
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)(?::00)?$")  # spreadsheets add ':00'
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
@@ -75,26 +81,76 @@ def parse_csv(
         if column and column not in COLUMNS:
             problems.add("line 1", f"unknown column {column!r} (see docs/importing.md)")
     builder = ProgrammeBuilder(problems)
+    rows = _Rows(builder)
     line = reader.line_num + 1
     for cells in reader:
-        row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h}
+        row = {h: _undefuse(c.strip()) for h, c in zip(header, cells, strict=False) if h}
         if any(c.strip() for c in cells[len(header) :]):
             problems.add(
                 f"line {line}",
                 f"{len(cells)} cells but {len(header)} columns (quote a cell that has a comma)",
             )
         elif any(row.values()):
-            _row(builder, f"line {line}", row, zone, start_date_hint)
+            _row(rows, f"line {line}", row, zone, start_date_hint)
         line = reader.line_num + 1
+    rows.finish()
     stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return builder.finish(
         key=event_key or stem, name=event_name or stem, zone=timezone, fallback=timezone
     )
 
 
-def _row(
-    b: ProgrammeBuilder, where: str, row: dict[str, str], zone: ZoneInfo, hint: date | None
-) -> None:
+_Pending = tuple[str, SessionData, int | None, int | None, list[int], list[int]]
+
+
+class _Rows:
+    """Sessions wait until every row is read: a room, track or person is settled from all
+    the rows that mention it (the name most rows give a key is its name; a row whose name
+    disagrees with its key cell moved the session there, see `Mentions`)."""
+
+    def __init__(self, builder: ProgrammeBuilder) -> None:
+        self.builder = builder
+        self.rooms, self.tracks, self.people = Mentions(), Mentions(), Mentions()
+        self._pending: list[_Pending] = []
+
+    def add(
+        self,
+        where: str,
+        session: SessionData,
+        room: int | None,
+        track: int | None,
+        speakers: list[int],
+        moderators: list[int],
+    ) -> None:
+        self._pending.append((where, session, room, track, speakers, moderators))
+
+    def finish(self) -> None:
+        b = self.builder
+        rooms = [
+            b.room(r.key, r.name, r.capacity, names=r.names, by_name=r.by_name)
+            for r in self.rooms.settle()
+        ]
+        tracks = [
+            b.track(t.key, t.name, names=t.names, by_name=t.by_name) for t in self.tracks.settle()
+        ]
+        people = [
+            b.speaker(p.key, p.name, names=p.names, by_name=p.by_name) for p in self.people.settle()
+        ]
+        for where, session, room, track, speakers, moderators in self._pending:
+            b.session(
+                where,
+                replace(
+                    session,
+                    room_key=rooms[room] if room is not None else None,
+                    track_key=tracks[track] if track is not None else None,
+                    speaker_keys=tuple(dict.fromkeys(people[i] for i in speakers)),
+                    moderator_keys=tuple(dict.fromkeys(people[i] for i in moderators)),
+                ),
+            )
+
+
+def _row(rows: _Rows, where: str, row: dict[str, str], zone: ZoneInfo, hint: date | None) -> None:
+    b = rows.builder
     problems = b.problems
     errors_before = problems.count
     title = row.get("title", "")
@@ -115,22 +171,31 @@ def _row(
     capacity = row.get("capacity", "")
     if capacity and not (capacity.isdigit() and int(capacity) > 0):
         problems.add(where, f"capacity {capacity!r} is not a positive whole number")
+    room_capacity = row.get("room_capacity", "")
+    if room_capacity and not (room_capacity.isdigit() and int(room_capacity) > 0):
+        problems.add(where, f"room_capacity {room_capacity!r} is not a positive whole number")
+    cancelled = row.get("cancelled", "").lower()
+    if cancelled not in _YES | _NO:
+        problems.add(where, f"cancelled {row['cancelled']!r} is neither yes nor no")
+    speakers = _people(b, where, row, "speakers", "speaker_keys")
+    moderators = _people(b, where, row, "moderators", "moderator_keys")
     if day is None or start is None or end is None or problems.count > errors_before:
         return
     starts, ends = datetime.combine(day, start, zone), datetime.combine(day, end, zone)
     if ends <= starts:
         problems.add(where, f"end {row['end']} is not after start {row['start']}")
         return
-    titles = {loc: row[f"title_{loc}"] for loc in SUPPORTED_LOCALES if row.get(f"title_{loc}")}
-    abstracts = {
-        loc: row[f"abstract_{loc}"] for loc in SUPPORTED_LOCALES if row.get(f"abstract_{loc}")
-    }
-    if titles or abstracts:
+    if speakers is None or moderators is None:
+        return
+    titles = _translations(row, "title")
+    abstracts = _translations(row, "abstract")
+    if language in SUPPORTED_LOCALES:  # the title column is the session's own language
         titles[language] = title
         if row.get("abstract"):
             abstracts[language] = row["abstract"]
-    room, track = row.get("room", ""), row.get("track", "")
-    b.session(
+    room = _mention(rows.rooms, row, "room", int(room_capacity) if room_capacity else None)
+    track = _mention(rows.tracks, row, "track")
+    rows.add(
         where,
         SessionData(
             key=row.get("key") or content_key(title, starts),
@@ -141,14 +206,30 @@ def _row(
             abstracts=abstracts,
             starts_at=starts,
             ends_at=ends,
-            room_key=b.room(slugify(room), room) if room else None,
-            track_key=b.track(slugify(track), track) if track else None,
+            room_key=None,
+            track_key=None,
             language=language,
             capacity=int(capacity) if capacity else None,
-            speaker_keys=_people(b, row.get("speakers", "")),
-            moderator_keys=_people(b, row.get("moderators", "")),
+            cancelled=cancelled in _YES,
         ),
+        room,
+        track,
+        [rows.people.add(p) for p in speakers],
+        [rows.people.add(p) for p in moderators],
     )
+
+
+def _translations(row: dict[str, str], column: str) -> dict[str, str]:
+    return {loc: row[f"{column}_{loc}"] for loc in SUPPORTED_LOCALES if row.get(f"{column}_{loc}")}
+
+
+def _mention(
+    mentions: Mentions, row: dict[str, str], column: str, capacity: int | None = None
+) -> int | None:
+    name, key = row.get(column, ""), row.get(f"{column}_key", "")
+    if not name and not key:
+        return None
+    return mentions.add(Mention(key, name, _translations(row, column), capacity))
 
 
 def _day(b: ProgrammeBuilder, where: str, value: str, hint: date | None) -> date | None:
@@ -172,9 +253,42 @@ def _time(b: ProgrammeBuilder, where: str, column: str, value: str) -> time | No
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _people(b: ProgrammeBuilder, value: str) -> tuple[str, ...]:
-    names = [n.strip() for n in value.split(";") if n.strip()]
-    return tuple(dict.fromkeys(b.speaker(slugify(n), n) for n in names))
+def _people(
+    b: ProgrammeBuilder, where: str, row: dict[str, str], column: str, keys_column: str
+) -> list[Mention] | None:
+    """`speakers` with its parallel `speaker_keys` and `speakers_ar`… lists (';' between)."""
+    names = _split(row.get(column, ""))
+    keys = _split(row.get(keys_column, ""))
+    translated = {loc: _split(row.get(f"{column}_{loc}", "")) for loc in SUPPORTED_LOCALES}
+    count = max(len(names), len(keys))
+    for other, values in [(keys_column, keys), (column, names)] + [
+        (f"{column}_{loc}", v) for loc, v in translated.items()
+    ]:
+        if values and len(values) != count:
+            b.problems.add(
+                where,
+                f"{other} lists {len(values)} names but {column} has {count} "
+                "(keep the lists in the same order, separated by ';')",
+            )
+            return None
+    return [
+        Mention(
+            keys[i] if keys else "",
+            names[i] if names else "",
+            {loc: values[i] for loc, values in translated.items() if values and values[i]},
+        )
+        for i in range(count)
+    ]
+
+
+def _split(value: str) -> list[str]:
+    parts = [part.strip() for part in value.split(";")]
+    return [] if not any(parts) else parts
+
+
+def _undefuse(value: str) -> str:
+    """Our exports prefix a cell starting with = + - @ with ' (so it is never a formula)."""
+    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
 
 
 def _delimiter(first_line: str) -> str:

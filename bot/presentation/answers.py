@@ -13,18 +13,17 @@ from markupsafe import Markup
 
 from bot.domain.ask.select import Overrides
 from bot.domain.programme import SessionKind
-from bot.domain.text import shorten
 from bot.domain.views import SessionSummary, SpeakerSummary
 from bot.i18n import Localizer, isolate
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import ORIGIN_SEARCH, cb
-from bot.presentation.people import speaker_button
+from bot.presentation.people import speaker_button, speaker_label
 from bot.presentation.programme import (
-    BUTTON_TITLE_LIMIT,
     day_label,
     fit,
     kind_name,
     plain,
+    reading_order,
     session_button,
     session_line,
 )
@@ -102,7 +101,7 @@ def answer_reply(l10n: Localizer, answer: Answer) -> Reply:
             )
         )
     if nav:
-        rows.append(tuple(nav))
+        rows.append(reading_order(l10n, nav))
     rows += _widen_rows(l10n, answer)
     return Reply(fit(lines), buttons=tuple(rows))
 
@@ -312,8 +311,7 @@ def _choose_person(l10n: Localizer, answer: Answer) -> Reply:
 
 
 def _person_label(person: SpeakerSummary) -> str:
-    label = person.name if not person.organization else f"{person.name} · {person.organization}"
-    return "🎤 " + shorten(label, BUTTON_TITLE_LIMIT)
+    return speaker_label(person)
 
 
 def _choose_day(l10n: Localizer, answer: Answer) -> Reply:

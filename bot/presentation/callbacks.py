@@ -42,6 +42,8 @@ VERBS = {
     "bcx": 1,  # cancel a confirmed broadcast: its id
     "spi": 1,  # invite this speaker: speaker id
     "spip": 1,  # speaker invite picker: page
+    "spr": 1,  # withdraw this speaker's open invites: speaker id
+    "sprp": 1,  # speaker revoke picker: page
     "spc": 2,  # speaker check-in: session id, h (here) | l (late)
     "spal": 0,  # a speaker's alert setting
     "spas": 1,  # set it: "d" (event default), "0" (off) or minutes such as 60-15

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from markupsafe import Markup
 
 from bot.domain.changes import SessionChange
@@ -38,7 +40,19 @@ def import_report(l10n: Localizer, summary: ImportSummary) -> list[str]:
                 "🔁 {n} moved in time or room, or cancelled:",
                 len(summary.changes),
             ),
-            [change_line(l10n, change) for change in summary.changes],
+            [change_line(l10n, change, summary.room_names) for change in summary.changes],
+        ),
+        (
+            l10n.ngettext("🚪 {n} new room:", "🚪 {n} new rooms:", len(summary.new_rooms)),
+            [l10n.join([_named(l10n, names)]) for names in summary.new_rooms],
+        ),
+        (
+            l10n.ngettext("🏷 {n} new track:", "🏷 {n} new tracks:", len(summary.new_tracks)),
+            [l10n.join([_named(l10n, names)]) for names in summary.new_tracks],
+        ),
+        (
+            l10n.ngettext("🎤 {n} new speaker:", "🎤 {n} new speakers:", len(summary.new_speakers)),
+            [l10n.join([_named(l10n, names)]) for names in summary.new_speakers],
         ),
     ]
     for heading, items in sections:
@@ -52,7 +66,20 @@ def import_report(l10n: Localizer, summary: ImportSummary) -> list[str]:
     return lines
 
 
-def change_line(l10n: Localizer, change: SessionChange) -> str:
+def _named(l10n: Localizer, names: Mapping[str, str]) -> str:
+    """A room, track or speaker in the reader's language ("" holds the stored name)."""
+    return names.get(l10n.locale) or names.get("", "")
+
+
+def change_line(
+    l10n: Localizer, change: SessionChange, rooms: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
+    """One moved, cancelled or restored session; rooms by their names in the reader's
+    language (`rooms`: key -> names), never by key."""
+
+    def room(key: str | None) -> str:
+        return _named(l10n, (rooms or {}).get(key, {"": key})) if key else "-"
+
     if change.after.cancelled and not change.before.cancelled:
         return l10n._("{title}: cancelled", title=change.title)
     parts = []
@@ -68,9 +95,7 @@ def change_line(l10n: Localizer, change: SessionChange) -> str:
         )
     if change.before.room != change.after.room:
         parts.append(
-            l10n._(
-                "room {old} → {new}", old=change.before.room or "-", new=change.after.room or "-"
-            )
+            l10n._("room {old} → {new}", old=room(change.before.room), new=room(change.after.room))
         )
     if change.before.cancelled and not change.after.cancelled:
         parts.append(l10n._("back in the programme"))

@@ -11,6 +11,7 @@ from bot.domain.views import EventView
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import cb
+from bot.services.roles import Standing
 
 # Menu actions, in keyboard order; labels come from the catalog so they can be matched back
 # from whatever language the keyboard was shown in.
@@ -79,7 +80,9 @@ def welcome(l10n: Localizer, name: str, event: EventView | None, *, offer_langua
     return Reply("\n".join(lines), menu=main_menu(l10n), extra=extra)
 
 
-def help_text(l10n: Localizer) -> Reply:
+def help_text(l10n: Localizer, standing: Standing | None = None) -> Reply:
+    """The commands this person can use: everyone's, then a speaker's, an organizer's and an
+    admin's, as far as they are one (`standing` None: an attendee's)."""
     lines = [
         l10n._("<b>How I can help</b>"),
         "",
@@ -99,7 +102,40 @@ def help_text(l10n: Localizer) -> Reply:
             "Or type any words, such as a topic or a speaker's name, in any of our four languages."
         ),
     ]
+    if standing is not None:
+        lines += _role_help(l10n, standing)
     return Reply("\n".join(lines), menu=main_menu(l10n))
+
+
+def _role_help(l10n: Localizer, standing: Standing) -> list[str]:
+    lines: list[str] = []
+    if standing.speaker:
+        lines += [
+            "",
+            l10n._("<b>For speakers</b>"),
+            l10n._("/mysessions: your sessions, how many saved them, and your alerts"),
+            l10n._("/questions: the audience's questions for your sessions"),
+        ]
+    if standing.organizer:
+        lines += [
+            "",
+            l10n._("<b>For organizers</b>"),
+            l10n._("/checkin CODE: check in an attendee by their badge code"),
+            l10n._("/broadcast: a message to everyone or to a group"),
+            l10n._("/broadcasts: the last broadcasts and their figures"),
+            l10n._("/stats: the symposium's figures"),
+            l10n._("/invite: a one-time link for a speaker; add a name to search"),
+            l10n._("/revoke: withdraw a speaker's open invites"),
+            l10n._("Send me a schedule file to import it: you see the changes before applying."),
+        ]
+    if standing.admin:
+        lines += [
+            "",
+            l10n._("<b>For admins</b>"),
+            l10n._("/promote ID, /demote ID: give or take back the organizer role"),
+            l10n._("/audit: the audit log"),
+        ]
+    return lines
 
 
 def language_picker(l10n: Localizer) -> Reply:
@@ -159,9 +195,12 @@ def apology(l10n: Localizer) -> str:
     return l10n._("Sorry, something went wrong on my side. Please try again in a moment.")
 
 
-def command_descriptions(l10n: Localizer) -> list[tuple[str, str]]:
-    """The command menu Telegram shows next to the text field, per language."""
-    return [
+def command_descriptions(
+    l10n: Localizer, standing: Standing | None = None
+) -> list[tuple[str, str]]:
+    """The command menu Telegram shows next to the text field, per language: an attendee's
+    (`standing` None, everyone's default), or a speaker's, an organizer's or an admin's."""
+    commands = [
         ("start", l10n._("Welcome and main menu")),
         ("programme", l10n._("The programme, day by day")),
         ("now", l10n._("What is on now")),
@@ -173,8 +212,29 @@ def command_descriptions(l10n: Localizer) -> list[tuple[str, str]]:
         ("settings", l10n._("Reminders, morning summary and language")),
         ("register", l10n._("Register for the symposium")),
         ("me", l10n._("My registration and badge")),
-        ("mysessions", l10n._("Speakers: my sessions")),
-        ("questions", l10n._("Speakers: the audience's questions")),
+    ]
+    if standing is not None and standing.speaker:
+        commands += [
+            ("mysessions", l10n._("Speakers: my sessions")),
+            ("questions", l10n._("Speakers: the audience's questions")),
+        ]
+    if standing is not None and standing.organizer:
+        commands += [
+            ("checkin", l10n._("Organizers: check in an attendee")),
+            ("broadcast", l10n._("Organizers: send a message")),
+            ("broadcasts", l10n._("Organizers: the last broadcasts")),
+            ("stats", l10n._("Organizers: the symposium's figures")),
+            ("invite", l10n._("Organizers: invite a speaker")),
+            ("revoke", l10n._("Organizers: withdraw a speaker's invites")),
+        ]
+    if standing is not None and standing.admin:
+        commands += [
+            ("promote", l10n._("Admins: make someone an organizer")),
+            ("demote", l10n._("Admins: take the organizer role back")),
+            ("audit", l10n._("Admins: the audit log")),
+        ]
+    return [
+        *commands,
         ("cancel", l10n._("Cancel the registration in progress")),
         ("language", l10n._("Choose your language")),
         ("help", l10n._("Help")),

@@ -23,11 +23,22 @@ from bot.presentation.programme import (
 SPEAKERS_PER_PAGE = 10
 
 
+SHORTEST_ORGANIZATION = 12
+
+
 def speaker_button(speaker: SpeakerSummary) -> Button:
-    label = speaker.name
+    return Button(speaker_label(speaker), cb("spk", speaker.id))
+
+
+def speaker_label(speaker: SpeakerSummary) -> str:
+    """🎤 name · organization, each shortened and isolated on its own, as session buttons are:
+    a Latin organization after an Arabic name keeps its ellipsis at its own end."""
+    name = shorten(speaker.name, BUTTON_TITLE_LIMIT)
+    label = "🎤 " + isolate(name)
     if speaker.organization:
-        label = f"{speaker.name} · {speaker.organization}"
-    return Button("🎤 " + shorten(label, BUTTON_TITLE_LIMIT), cb("spk", speaker.id))
+        room = max(BUTTON_TITLE_LIMIT - len(name) - 3, SHORTEST_ORGANIZATION)
+        label += " · " + isolate(shorten(speaker.organization, room))
+    return label
 
 
 def speaker_list(l10n: Localizer, speakers: Sequence[SpeakerSummary], page_number: int) -> Reply:

@@ -121,7 +121,7 @@ def session_card(
         lines += ["", _esc(shorten(session.abstract, ABSTRACT_LIMIT))]
     rows = personal_rows(l10n, session, origin, mine)
     rows += [
-        (Button("🎤 " + shorten(p.name, BUTTON_TITLE_LIMIT), cb("spk", p.id)),)
+        (Button("🎤 " + isolate(shorten(p.name, BUTTON_TITLE_LIMIT)), cb("spk", p.id)),)
         for p in session.people
     ]
     if session.room_id is not None:
@@ -286,7 +286,14 @@ def nav_row(l10n: Localizer, page: Page[object], make: Callable[[int], str]) -> 
     row.append(Button(f"{page.number + 1}/{page.count}", cb("noop")))
     if page.has_next:
         row.append(Button(l10n._("Next ▶"), make(page.number + 1)))
-    return tuple(row)
+    return reading_order(l10n, row)
+
+
+def reading_order(l10n: Localizer, row: Sequence[Button]) -> tuple[Button, ...]:
+    """A row of buttons in reading order: Telegram lays rows out left to right in every
+    language (tdlib/telegram-bot-api#882), so right-to-left readers get it reversed, and
+    "back" ends up on their right (the translations point its arrow there: ▶)."""
+    return tuple(reversed(row)) if l10n.rtl else tuple(row)
 
 
 def fit(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> str:

@@ -19,7 +19,9 @@ from bot.domain.speakers import (
     Invite,
     MissingReport,
     PeopleNotice,
+    Revoked,
     SpeakerAlert,
+    SpeakerChoice,
     SpeakerHome,
     SpeakerSession,
 )
@@ -44,16 +46,86 @@ INVITES_PER_PAGE = 10
 
 
 # --- organizers ------------------------------------------------------------------------------
-def invite_picker(l10n: Localizer, speakers: Sequence[SpeakerSummary], page_number: int) -> Reply:
-    page = paginate(speakers, page_number, INVITES_PER_PAGE)
+def invite_picker(
+    l10n: Localizer, speakers: Sequence[SpeakerChoice], page_number: int, query: str = ""
+) -> Reply:
+    """The speakers to invite, page by page (or those matching `query`); ✅ marks a speaker
+    already linked to an account (a new link would move them to whoever opens it)."""
     lines = [l10n._("🔗 <b>Speaker invites</b>"), l10n._("Choose the speaker to invite.")]
+    rows = _picker_rows(l10n, speakers, page_number, query, lines, "spi", "spip")
+    if any(s.linked for s in speakers):
+        lines.append(l10n._("✅ already linked to an account"))
+    lines += ["", l10n._("To find a speaker, send /invite and part of their name.")]
+    return Reply("\n".join(lines), buttons=rows)
+
+
+def revoke_picker(
+    l10n: Localizer, speakers: Sequence[SpeakerChoice], page_number: int, query: str = ""
+) -> Reply:
+    """The speakers with open invites: choosing one withdraws them."""
+    lines = [
+        l10n._("🚫 <b>Withdraw invites</b>"),
+        l10n._("Choose the speaker whose open invites to withdraw."),
+    ]
+    rows = _picker_rows(l10n, speakers, page_number, query, lines, "spr", "sprp")
+    return Reply("\n".join(lines), buttons=rows)
+
+
+def _picker_rows(
+    l10n: Localizer,
+    speakers: Sequence[SpeakerChoice],
+    page_number: int,
+    query: str,
+    lines: list[str],
+    verb: str,
+    page_verb: str,
+) -> tuple[tuple[Button, ...], ...]:
+    """A speaker per row; pages of the whole list, or the first matches of a search (the
+    search is not in the buttons: typing more of the name narrows it)."""
+    if query:
+        shown = speakers[:INVITES_PER_PAGE]
+        if len(speakers) > len(shown):
+            lines += [
+                "",
+                l10n.ngettext(
+                    "{n} speaker matches; type more of the name to see the others.",
+                    "{n} speakers match; type more of the name to see the others.",
+                    len(speakers),
+                ),
+            ]
+        return tuple((_choice_button(s, verb),) for s in shown)
+    page = paginate(speakers, page_number, INVITES_PER_PAGE)
     if page.count > 1:
         lines += ["", page_counter(l10n, page)]
-    rows: list[tuple[Button, ...]] = [
-        (Button(speaker_button(s).label, cb("spi", s.id)),) for s in page.items
-    ]
-    rows.append(nav_row(l10n, page, lambda p: cb("spip", p)))
-    return Reply("\n".join(lines), buttons=tuple(r for r in rows if r))
+    rows: list[tuple[Button, ...]] = [(_choice_button(s, verb),) for s in page.items]
+    rows.append(nav_row(l10n, page, lambda p: cb(page_verb, p)))
+    return tuple(r for r in rows if r)
+
+
+def _choice_button(speaker: SpeakerChoice, verb: str) -> Button:
+    label = speaker_button(SpeakerSummary(speaker.id, speaker.name, speaker.organization)).label
+    if speaker.linked:
+        label = "✅ " + label.removeprefix("🎤 ")
+    return Button(label, cb(verb, speaker.id))
+
+
+def no_match(l10n: Localizer, query: str) -> Reply:
+    return Reply(l10n._("No speaker matches “{query}”.", query=query))
+
+
+def no_open_invites(l10n: Localizer) -> Reply:
+    return Reply(l10n._("No speaker has an open invite."))
+
+
+def revoked_speaker(l10n: Localizer, revoked: Revoked) -> Reply:
+    return Reply(
+        l10n.ngettext(
+            "🚫 {n} open invite of {name} revoked.",
+            "🚫 {n} open invites of {name} revoked.",
+            revoked.count,
+            name=revoked.speaker_name,
+        )
+    )
 
 
 def invite_link(l10n: Localizer, invite: Invite, link: str) -> Reply:
@@ -76,18 +148,10 @@ def no_speakers(l10n: Localizer) -> Reply:
     return Reply(l10n._("The programme has no speakers yet."))
 
 
-def revoke_usage(l10n: Localizer) -> Reply:
-    return Reply(l10n._("Send the speaker's key: /revoke KEY"))
-
-
 def revoked(l10n: Localizer, count: int) -> Reply:
     return Reply(
         l10n.ngettext("🚫 {n} open invite revoked.", "🚫 {n} open invites revoked.", count)
     )
-
-
-def unknown_speaker(l10n: Localizer) -> Reply:
-    return Reply(l10n._("❓ No speaker has this key."))
 
 
 def missing_report(l10n: Localizer, report: MissingReport) -> Reply:
@@ -124,6 +188,16 @@ def linked(l10n: Localizer, home: SpeakerHome) -> Reply:
         *_session_lines(l10n, home.sessions),
     ]
     return Reply(fit(lines))
+
+
+def linked_again(l10n: Localizer, home: SpeakerHome) -> Reply:
+    """The speaker opened their own invite link again: nothing to do but welcome them."""
+    lines = [
+        l10n._("🎤 Welcome back, <b>{name}</b>! You are linked as a speaker.", name=home.name),
+        "",
+        *_session_lines(l10n, home.sessions),
+    ]
+    return Reply(fit(lines), buttons=((Button(l10n._("🔔 Alerts"), cb("spal")),),))
 
 
 def invite_refused(l10n: Localizer, reason: str) -> Reply:

@@ -457,8 +457,15 @@ class BotState:
             if not COMMAND.fullmatch(str(command["command"])):
                 raise bad_request("BOT_COMMAND_INVALID")
         language = check_language(params)
+        self.check_scope_chat(params)
         self.commands[(scope_key(params.get("scope")), language)] = [dict(c) for c in commands]
         return True
+
+    def check_scope_chat(self, params: dict[str, Any]) -> None:
+        """A chat scope names a chat the bot knows, as on Telegram ("chat not found")."""
+        scope = params.get("scope") or {}
+        if scope.get("type") in ("chat", "chat_administrators", "chat_member"):
+            self.chat_for({"chat_id": scope.get("chat_id")}, sending=False)
 
     def get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """getMyCommands: exactly the list stored for that scope and language."""
@@ -467,6 +474,7 @@ class BotState:
 
     def delete_my_commands(self, params: dict[str, Any]) -> bool:
         """deleteMyCommands: forget the list for that scope and language."""
+        self.check_scope_chat(params)
         self.commands.pop((scope_key(params.get("scope")), check_language(params)), None)
         return True
 

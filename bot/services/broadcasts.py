@@ -35,6 +35,7 @@ from bot.domain.broadcasts import (
     Step,
     check_text,
     versions_fit,
+    with_audience,
 )
 from bot.domain.locales import is_supported
 from bot.domain.send_times import parse_send_time
@@ -193,14 +194,14 @@ class BroadcastService:
             return None
         if kind in CHOICE_STEPS:
             return Prompt(CHOICE_STEPS[kind], draft)
-        return _after_audience(replace(draft, audience=Audience(kind)))
+        return _after_audience(with_audience(draft, Audience(kind)))
 
     def _pick(self, kind: AudienceKind) -> Move:
         async def pick(db: AsyncSession, draft: Draft, value: str) -> Prompt | None:
             audience = Audience(kind, value)
             if not await audiences.valid(db, audience):
                 return None
-            return _after_audience(replace(draft, audience=audience))
+            return _after_audience(with_audience(draft, audience))
 
         return pick
 
@@ -237,7 +238,7 @@ class BroadcastService:
     def _typed(
         self, step: Step, draft: Draft, incoming: Incoming, now: datetime, zone: ZoneInfo
     ) -> Prompt:
-        if step is Step.SCHEDULE:
+        if step in (Step.SCHEDULE, Step.WHEN):  # a second time typed replaces the first
             when = parse_send_time(incoming.plain, now, zone)
             return Prompt(Step.WHEN, replace(draft, send_at=when))
         if step not in (Step.TEXT, Step.VERSION):

@@ -1,9 +1,15 @@
-"""The badge desk: organizers check attendees in by their registration code."""
+"""The badge desk: organizers check attendees in by their registration code.
+
+A badge's QR code opens the bot with its code (`bot/domain/deep_links.py`): `scan` checks
+the attendee in when an organizer scans it, and otherwise only says whether the badge is
+the scanner's own, so a stranger who scans a badge learns nothing about its owner.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 
@@ -11,7 +17,7 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.views import UserProfile
-from bot.services.audit import record, require_role
+from bot.services.audit import ORGANIZER_ROLES, record, require_role
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,13 @@ class CheckIn:
     profession: str = ""
     first_at: datetime | None = None  # set when this is not the first check-in
     at: datetime | None = None
+
+
+class Scanned(StrEnum):
+    """A badge scanned by someone who may not check anyone in."""
+
+    OWN = "own"  # the scanner's own badge
+    OTHER = "other"  # someone else's badge, or no badge at all: nothing more is said
 
 
 class CheckinService:
@@ -47,3 +60,17 @@ class CheckinService:
                 row.checked_in_at, row.checked_in_by = now, actor.id
             record(db, actor, "checkin", at=now, subject=code, outcome="repeat" if first else "ok")
             return CheckIn(True, row.full_name or "", row.profession, first, now)
+
+    async def scan(self, actor: UserProfile, code: str) -> CheckIn | Scanned:
+        """A badge's link opened: organizers check in; anyone else hears whose badge it is
+        only when it is their own (no refusal is audited: scanning a badge is no attempt)."""
+        if actor.role in ORGANIZER_ROLES:
+            return await self.check_in(actor, code)
+        async with self._sessions() as db:
+            owner = await db.scalar(
+                select(m.Registration.user_id).where(
+                    m.Registration.code == code.strip().upper(),
+                    m.Registration.status == "confirmed",
+                )
+            )
+        return Scanned.OWN if owner is not None and owner == actor.id else Scanned.OTHER

@@ -3,6 +3,12 @@
 Polling advances its offset and the webhook answers 200 only after the update is committed
 here; workers then claim rows with a lease, so a worker that dies mid-update leaves the row
 to be claimed again. Handlers must therefore be safe to run twice for one update.
+
+An update is a duplicate when its id *and* its content are those of a stored one: Telegram
+resends the very same update after a lost confirmation, but it starts its ids anew (at a
+random value) after a week without updates, a new bot token starts them anew, and so does
+the playground's fake on every run. A stored update that is finished gives its id to a
+different one; one still unfinished makes the store fail (`UpdateIdInUse`), to be retried.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
+    Delete,
+    Insert,
     Integer,
     Table,
     and_,
@@ -42,6 +50,15 @@ RETENTION = timedelta(days=2)
 PURGE_BATCH = 1000
 # Plain UPDATEs: no ORM objects to keep in step, so skip SQLAlchemy's session bookkeeping.
 CORE = {"synchronize_session": False}
+
+
+class UpdateIdInUse(Exception):
+    """A different update came with the id of one not finished yet (ids restarted while it
+    waited): nothing was stored, and Telegram is to send it again once that one is done."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update id {update_id} belongs to a different unfinished update")
+        self.update_id = update_id
 
 
 @dataclass(frozen=True)
@@ -87,7 +104,8 @@ class InboxService:
         self._lease = lease  # how long a dead worker's claim blocks its chat
 
     async def store(self, updates: Iterable[dict[str, Any]]) -> int:
-        """Insert updates, ignoring ids we already have; returns how many were new."""
+        """Insert updates, ignoring those we already have (same id, same content); returns
+        how many were new."""
         return (await self.take_in(list(updates))).new
 
     async def take_in(
@@ -107,6 +125,10 @@ class InboxService:
         locked for the transaction first, so two instances storing one chat's updates at the
         same moment cannot both lease theirs. `finished` updates are marked first, as in
         `claim`, and `read_along` reads what the leased updates' handlers will need first.
+
+        An id already stored is looked at only when the insert skipped it (rare: one
+        statement per batch otherwise): the same content is Telegram sending it again, other
+        content a new update after Telegram restarted its ids (`_reused_ids`).
         """
         now = self._clock.now()
         by_id: dict[int, dict[str, Any]] = {}
@@ -135,7 +157,10 @@ class InboxService:
                 keys = sorted({c % 2_147_483_647 for c in chats.values() if c is not None})
                 connection.execute(LOCK_CHATS, {"keys": keys})
             insert_new = STORE_POSTGRES if postgres else STORE_SQLITE
-            inserted = sorted(connection.scalars(insert_new, rows))
+            inserted = list(connection.scalars(insert_new, rows))
+            if len(inserted) < len(rows):  # ids we have: sent again, or restarted
+                inserted += _reused_ids(connection, insert_new, rows, inserted)
+            inserted.sort()
             leased: list[InboxItem] = []
             if inserted and lease_now > 0:
                 for r in connection.execute(CLAIM_AMONG, {**lease, "ids": inserted}):
@@ -213,12 +238,17 @@ class InboxService:
         will do."""
         before = self._clock.now() - RETENTION
         async with self._engine.begin() as connection:
-            purged = (await connection.execute(PURGE, {"before": before})).rowcount
+            purged = int((await connection.execute(PURGE, {"before": before})).rowcount or 0)
+            newest = await connection.scalar(NEWEST_DONE_AT)
+            if newest is not None and newest < before:  # ids restarted lower, under these
+                purged += int(
+                    (await connection.execute(PURGE_NEWEST, {"before": before})).rowcount or 0
+                )
         if vacuum and self._engine.dialect.name == "postgresql":
             async with self._engine.connect() as connection:
                 autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 await autocommit.exec_driver_sql(VACUUM_INBOX)
-        return int(purged or 0)
+        return purged
 
     async def release(self, update_ids: Iterable[int]) -> None:
         """Give claimed rows back (on shutdown) so another worker takes them at once."""
@@ -332,19 +362,60 @@ MARK_DONE = (
 # ones finished before the cutoff. Limiting before filtering bounds the work: filtering first
 # would walk every done row of the retention window (50,000 in a benchmark run, each purge)
 # looking for more, holding SQLite's write lock meanwhile. Ids grow with time, so when the
-# oldest are not due, none are.
-_OLDEST_DONE = (
-    select(INBOX.c.update_id, INBOX.c.finished_at)
+# oldest are not due, none are; except after Telegram restarted its ids at a lower value:
+# the updates from before then lie above the new ones, and PURGE_NEWEST takes them from the
+# top, when the newest done row is due (one step along the index to find out). The row is
+# checked again itself: on PostgreSQL a store may have given its id to a new update meanwhile
+# (`_reused_ids`), and the recheck of an updated row does not run the subquery again.
+_BEFORE = bindparam("before", type_=INBOX.c.finished_at.type)
+
+
+def _purge(newest: bool) -> Delete:
+    order = INBOX.c.update_id.desc() if newest else INBOX.c.update_id
+    done = (
+        select(INBOX.c.update_id, INBOX.c.finished_at)
+        .where(INBOX.c.state == "done")
+        .order_by(order)
+        .limit(PURGE_BATCH)
+        .subquery("newest_done" if newest else "oldest_done")
+    )
+    return INBOX.delete().where(
+        INBOX.c.update_id.in_(select(done.c.update_id).where(done.c.finished_at < _BEFORE)),
+        INBOX.c.state == "done",
+        INBOX.c.finished_at < _BEFORE,
+    )
+
+
+PURGE = _purge(newest=False)
+PURGE_NEWEST = _purge(newest=True)
+NEWEST_DONE_AT = (
+    select(INBOX.c.finished_at)
     .where(INBOX.c.state == "done")
-    .order_by(INBOX.c.update_id)
-    .limit(PURGE_BATCH)
-    .subquery("oldest_done")
+    .order_by(INBOX.c.update_id.desc())
+    .limit(1)
 )
-PURGE = INBOX.delete().where(
-    INBOX.c.update_id.in_(
-        select(_OLDEST_DONE.c.update_id).where(
-            _OLDEST_DONE.c.finished_at < bindparam("before", type_=INBOX.c.finished_at.type)
-        )
+# A stored update whose id came again: what it is, to tell Telegram's resending (same content)
+# from a new update after its ids restarted; locked on PostgreSQL until the commit.
+_TAKEN = select(INBOX.c.update_id, INBOX.c.state, INBOX.c.payload).where(
+    INBOX.c.update_id.in_(bindparam("ids", expanding=True))
+)
+TAKEN_SQLITE, TAKEN_POSTGRES = _TAKEN, _TAKEN.with_for_update()
+# A finished update's id given to a new one: the row starts again as the new update.
+REUSE = (
+    update(INBOX)
+    .where(
+        INBOX.c.update_id == bindparam("reused"),
+        INBOX.c.state.in_(("done", "failed")),
+    )
+    .values(
+        payload=bindparam("payload"),
+        chat_id=bindparam("chat_id"),
+        state="pending",
+        attempts=0,
+        received_at=bindparam("received_at"),
+        lease_until=None,
+        finished_at=None,
+        error=None,
     )
 )
 VACUUM_INBOX = f"VACUUM (ANALYZE, SKIP_LOCKED) {INBOX.name}"
@@ -353,6 +424,50 @@ MARK_FAILED = (
     .where(INBOX.c.update_id == bindparam("failed"))
     .values(state="failed", finished_at=_FINISHED_AT, lease_until=None, error=bindparam("why"))
 )
+
+
+def _reused_ids(
+    connection: Connection,
+    insert_new: Insert,
+    rows: Sequence[dict[str, Any]],
+    inserted: Sequence[int],
+) -> list[int]:
+    """The ids among `rows` the insert skipped that are new updates all the same (returns
+    them, now stored pending): a finished update with other content gives its id up, since
+    Telegram numbered anew (after a week without updates, or for another bot token on this
+    database; the playground's fake every run). The same content is Telegram sending an
+    update again after a lost confirmation: skipped. Other content under an unfinished
+    update raises `UpdateIdInUse` (the transaction is rolled back: nothing stored)."""
+    skipped = set(inserted)
+    taken = [row for row in rows if row["update_id"] not in skipped]
+    postgres = connection.dialect.name == "postgresql"
+    statement = TAKEN_POSTGRES if postgres else TAKEN_SQLITE
+    ids = [row["update_id"] for row in taken]
+    stored = {r.update_id: r for r in connection.execute(statement, {"ids": ids})}
+    reused: list[int] = []
+    gone: list[dict[str, Any]] = []
+    for row in taken:
+        old = stored.get(row["update_id"])
+        if old is None:  # purged since the insert (PostgreSQL): insert it after all
+            gone.append(row)
+        elif old.payload == row["payload"]:
+            continue
+        elif old.state not in ("done", "failed"):
+            raise UpdateIdInUse(row["update_id"])
+        else:
+            connection.execute(
+                REUSE,
+                {
+                    "reused": row["update_id"],
+                    "payload": row["payload"],
+                    "chat_id": row["chat_id"],
+                    "received_at": row["received_at"],
+                },
+            )
+            reused.append(row["update_id"])
+    if gone:
+        reused += connection.scalars(insert_new, gone)
+    return reused
 
 
 def _finish(connection: Connection, finished: Sequence[Finished], now: datetime) -> None:

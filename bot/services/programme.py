@@ -9,9 +9,9 @@ then it stays, cancelled, so their agenda can say so.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from bot.domain.changes import SessionChange, SlotState, detect_change
 from bot.domain.programme import ProgrammeData, SessionData, SpeakerData, Translations
 from bot.domain.speakers import DEFAULT_ALERT_LEADS
 from bot.domain.text import search_document
+from bot.importers.text import name_key
 from bot.services import speaker_alerts
 from bot.services.changes import on_session_change, slot_of
 from bot.services.programme_cache import bump_version
@@ -40,6 +41,11 @@ class ImportSummary:
     renamed: tuple[tuple[str, str], ...] = ()  # (old title, new title)
     removed: tuple[str, ...] = ()  # titles of sessions deleted (nobody had bookmarked them)
     applied: bool = True  # False for a dry run: nothing was written
+    # room key -> its names ("" the stored name, else by locale): changes name rooms so
+    room_names: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    new_rooms: tuple[dict[str, str], ...] = field(default=(), compare=False)  # created now
+    new_tracks: tuple[dict[str, str], ...] = field(default=(), compare=False)
+    new_speakers: tuple[dict[str, str], ...] = field(default=(), compare=False)
 
 
 class _DryRun(Exception):
@@ -82,21 +88,69 @@ class ProgrammeService:
         now = self._clock.now()
         async with self._sessions.begin() as db:
             event = await _upsert_event(db, data)
-            rooms = {}
-            for position, room in enumerate(data.rooms):
-                row = await _upsert(db, m.Room, event.id, room.key)
-                row.name, row.capacity, row.position = room.name, room.capacity, position
-                _set_translations(row.translations, room.names, m.RoomTranslation, ("name",))
+            found_rooms = _Known(
+                await db.scalars(select(m.Room).where(m.Room.event_id == event.id))
+            )
+            next_position = max((r.position for r in found_rooms.rows), default=-1) + 1
+            rooms: dict[str, m.Room] = {}
+            created_rooms: list[m.Room] = []
+            created_tracks: list[m.Track] = []
+            created_people: list[m.Speaker] = []
+            for room in sorted(data.rooms, key=lambda r: r.by_name):  # keyed ones first
+                row, trusted = found_rooms.resolve(room.key, room.name, room.names, room.by_name)
+                if row is None:
+                    row = m.Room(
+                        event_id=event.id, key=found_rooms.new_key(room.key), translations=[]
+                    )
+                    row.position, next_position = next_position, next_position + 1
+                    db.add(row)
+                    created_rooms.append(row)
+                    trusted = True
+                if trusted:
+                    _rename(row, room.name)
+                    _merge_translations(
+                        row,
+                        {loc: {"name": t} for loc, t in room.names.items()},
+                        m.RoomTranslation,
+                        {"name": row.name},
+                    )
+                    if room.capacity is not None:
+                        row.capacity = room.capacity
+                found_rooms.add(row)
                 rooms[room.key] = row
-            tracks = {}
-            for track in data.tracks:
-                track_row = await _upsert(db, m.Track, event.id, track.key)
-                track_row.name = track.name
-                _set_translations(
-                    track_row.translations, track.names, m.TrackTranslation, ("name",)
+            found_tracks = _Known(
+                await db.scalars(select(m.Track).where(m.Track.event_id == event.id))
+            )
+            tracks: dict[str, m.Track] = {}
+            for track in sorted(data.tracks, key=lambda t: t.by_name):
+                track_row, trusted = found_tracks.resolve(
+                    track.key, track.name, track.names, track.by_name
                 )
+                if track_row is None:
+                    track_row = m.Track(
+                        event_id=event.id, key=found_tracks.new_key(track.key), translations=[]
+                    )
+                    db.add(track_row)
+                    created_tracks.append(track_row)
+                    trusted = True
+                if trusted:
+                    _rename(track_row, track.name)
+                    _merge_translations(
+                        track_row,
+                        {loc: {"name": t} for loc, t in track.names.items()},
+                        m.TrackTranslation,
+                        {"name": track_row.name},
+                    )
+                found_tracks.add(track_row)
                 tracks[track.key] = track_row
-            speakers = {s.key: await _apply_speaker(db, event.id, s) for s in data.speakers}
+            found_people = _Known(
+                await db.scalars(select(m.Speaker).where(m.Speaker.event_id == event.id))
+            )
+            speakers = {}
+            for speaker in sorted(data.speakers, key=lambda p: p.by_name):
+                speakers[speaker.key] = _apply_speaker(
+                    db, event.id, found_people, speaker, created_people
+                )
             await db.flush()
             people_before = await speaker_alerts.people_of_event(db, event.id)
             changed: list[Changed] = []
@@ -145,6 +199,10 @@ class ProgrammeService:
                 renamed=tuple(renamed),
                 removed=tuple(t for t in gone if t not in cancelled_titles),
                 applied=not dry_run,
+                room_names=await _room_names(db, event.id),
+                new_rooms=tuple(_names_of(r) for r in created_rooms),
+                new_tracks=tuple(_names_of(t) for t in created_tracks),
+                new_speakers=tuple(_names_of(p) for p in created_people),
             )
             if dry_run:
                 raise _DryRun(summary)
@@ -215,33 +273,48 @@ async def _upsert_event(db: AsyncSession, data: ProgrammeData) -> m.Event:
     if event is None:
         event = m.Event(key=info.key, translations=[])
         db.add(event)
-    event.name, event.venue, event.timezone = info.name, info.venue, info.timezone
+    event.name, event.timezone = info.name, info.timezone
+    event.venue = info.venue or event.venue or ""
     event.start_date, event.days, event.original_locale = (
         info.start_date,
         info.days,
         info.original_locale,
     )
-    merged = {
-        locale: {
-            "name": info.names.get(locale, info.name),
-            "venue": info.venues.get(locale, info.venue),
-        }
+    wanted = {
+        locale: {"name": info.names.get(locale, ""), "venue": info.venues.get(locale, "")}
         for locale in set(info.names) | set(info.venues)
     }
-    _replace_translations(event.translations, merged, m.EventTranslation)
+    _merge_translations(event, wanted, m.EventTranslation, {"name": info.name, "venue": ""})
     await db.flush()
     return event
 
 
-async def _apply_speaker(db: AsyncSession, event_id: int, data: SpeakerData) -> m.Speaker:
-    row = await _upsert(db, m.Speaker, event_id, data.key)
-    row.name, row.organization, row.bio = data.name, data.organization, data.bio
-    merged = {
-        locale: {"name": data.names.get(locale, data.name), "bio": data.bios.get(locale, "")}
-        for locale in set(data.names) | set(data.bios)
-    }
-    _replace_translations(row.translations, merged, m.SpeakerTranslation)
-    row.search_text = search_document(data.name, data.organization, *data.names.values())
+def _apply_speaker(
+    db: AsyncSession,
+    event_id: int,
+    found: _Known[m.Speaker],
+    data: SpeakerData,
+    created: list[m.Speaker],
+) -> m.Speaker:
+    row, trusted = found.resolve(data.key, data.name, data.names, data.by_name)
+    if row is None:
+        row = m.Speaker(event_id=event_id, key=found.new_key(data.key), translations=[])
+        db.add(row)
+        created.append(row)
+        trusted = True
+    if trusted:
+        _rename(row, data.name)
+        row.organization = data.organization or row.organization or ""
+        row.bio = data.bio or row.bio or ""
+        wanted = {
+            locale: {"name": data.names.get(locale, ""), "bio": data.bios.get(locale, "")}
+            for locale in set(data.names) | set(data.bios)
+        }
+        _merge_translations(row, wanted, m.SpeakerTranslation, {"name": row.name, "bio": ""})
+    found.add(row)
+    row.search_text = search_document(
+        row.name, row.organization, *(t.name for t in _by_locale(row.translations))
+    )
     return row
 
 
@@ -255,28 +328,31 @@ async def _apply_session(
 ) -> tuple[m.Session, SessionChange | None]:
     row = await _upsert(db, m.Session, event_id, data.key)
     before = slot_of(row) if row.id is not None else None  # read before anything changes
-    row.kind, row.title, row.abstract = data.kind.value, data.title, data.abstract
+    for translation in row.translations:  # those that repeated the old text follow it
+        if before is not None and translation.title == row.title:
+            translation.title = data.title
+        if before is not None and data.abstract and translation.abstract == row.abstract:
+            translation.abstract = data.abstract
+    row.kind, row.title = data.kind.value, data.title
+    row.abstract = data.abstract or (row.abstract if before is not None else "")
     row.starts_at, row.ends_at, row.language = data.starts_at, data.ends_at, data.language
     row.capacity, row.cancelled = data.capacity, data.cancelled
     room = rooms.get(data.room_key) if data.room_key else None
     track = tracks.get(data.track_key) if data.track_key else None
     row.room_id = room.id if room else None
     row.track_id = track.id if track else None
-    merged = {
-        locale: {
-            "title": data.titles.get(locale, data.title),
-            "abstract": data.abstracts.get(locale, ""),
-        }
+    wanted = {
+        locale: {"title": data.titles.get(locale, ""), "abstract": data.abstracts.get(locale, "")}
         for locale in set(data.titles) | set(data.abstracts)
     }
-    _replace_translations(row.translations, merged, m.SessionTranslation)
-    wanted = [(k, "speaker") for k in data.speaker_keys] + [
+    _merge_translations(row, wanted, m.SessionTranslation, {"title": data.title, "abstract": ""})
+    roles = [(k, "speaker") for k in data.speaker_keys] + [
         (k, "moderator") for k in data.moderator_keys
     ]
     await db.flush()  # gives a new row its id
     await db.execute(delete(m.SessionSpeaker).where(m.SessionSpeaker.session_id == row.id))
-    people = [speakers[key] for key, _ in wanted if key in speakers]
-    for position, (key, role) in enumerate(k for k in wanted if k[0] in speakers):
+    people = [speakers[key] for key, _ in roles if key in speakers]
+    for position, (key, role) in enumerate(k for k in roles if k[0] in speakers):
         db.add(
             m.SessionSpeaker(
                 session_id=row.id, speaker_id=speakers[key].id, role=role, position=position
@@ -284,10 +360,10 @@ async def _apply_session(
         )
     db.expire(row, ["people"])
     row.search_text = search_document(
-        data.title,
-        data.abstract,
-        *data.titles.values(),
-        *data.abstracts.values(),
+        row.title,
+        row.abstract,
+        *(t.title for t in _by_locale(row.translations)),
+        *(t.abstract for t in _by_locale(row.translations)),
         *_names(room, track),
         *(text for p in people for text in _speaker_texts(p)),
     )
@@ -335,45 +411,136 @@ def _search_text_of(row: m.Session) -> str:
     return search_document(
         row.title,
         row.abstract,
-        *(t.title for t in row.translations),
-        *(t.abstract for t in row.translations),
+        *(t.title for t in _by_locale(row.translations)),
+        *(t.abstract for t in _by_locale(row.translations)),
         *_names(row.room, row.track),
         *(text for p in row.people for text in _speaker_texts(p.speaker)),
     )
 
 
 def _names(room: m.Room | None, track: m.Track | None) -> Iterable[str]:
-    for row in (room, track):
-        if row is not None:
-            yield row.name
-            yield from (t.name for t in row.translations)
+    if room is not None:
+        yield room.name
+        yield from (t.name for t in _by_locale(room.translations))
+    if track is not None:
+        yield track.name
+        yield from (t.name for t in _by_locale(track.translations))
 
 
 def _speaker_texts(speaker: m.Speaker) -> Iterable[str]:
     yield speaker.name
-    yield from (t.name for t in speaker.translations)
+    yield from (t.name for t in _by_locale(speaker.translations))
 
 
-def _set_translations(
-    current: list[Any],
-    names: Translations,
-    model: type[m.RoomTranslation] | type[m.TrackTranslation],
-    fields: tuple[str, ...],
+RowT = TypeVar("RowT", m.Room, m.Track, m.Speaker)
+TranslationT = TypeVar(
+    "TranslationT",
+    m.RoomTranslation,
+    m.TrackTranslation,
+    m.SpeakerTranslation,
+    m.SessionTranslation,
+)
+
+
+class _Known(Generic[RowT]):
+    """The event's stored rooms, tracks or speakers, found by key, then by any known name in
+    any language (see `name_key`). A name two of them share finds neither."""
+
+    def __init__(self, rows: Iterable[RowT]) -> None:
+        self.rows: list[RowT] = []
+        self._by_key: dict[str, RowT] = {}
+        self._by_name: dict[str, RowT | None] = {}
+        for row in rows:
+            self.add(row)
+
+    def add(self, row: RowT) -> None:
+        if row.key not in self._by_key:
+            self.rows.append(row)
+        self._by_key[row.key] = row
+        for name in _known_names(row):
+            found = self._by_name.get(name, row)
+            self._by_name[name] = row if found is row else None
+
+    def named(self, *names: str) -> RowT | None:
+        for name in names:
+            found = self._by_name.get(name_key(name)) if name_key(name) else None
+            if found is not None:
+                return found
+        return None
+
+    def resolve(
+        self, key: str, name: str, names: Translations, by_name: bool
+    ) -> tuple[RowT | None, bool]:
+        """The stored row meant, if any, and whether the file's name and translations for
+        it may be written (not when its name showed that a stale key meant another row)."""
+        if by_name:
+            return self.named(name, *names.values()), False
+        keyed = self._by_key.get(key)
+        other = self.named(name) if name else None
+        if keyed is not None and other is not None and other is not keyed:
+            return other, False  # the name belongs to another: the session moved there
+        if keyed is not None:
+            return keyed, True
+        return self.named(name, *names.values()), True
+
+    def new_key(self, key: str) -> str:
+        key = key.lstrip("=")
+        if key not in self._by_key:
+            return key
+        n = 2
+        while f"{key}-{n}" in self._by_key:
+            n += 1
+        return f"{key}-{n}"
+
+
+def _by_locale(translations: Iterable[TranslationT]) -> list[TranslationT]:
+    """Translations in a fixed order, so a search document is the same on every import."""
+    return sorted(translations, key=lambda t: t.locale)
+
+
+def _names_of(row: m.Room | m.Track | m.Speaker) -> dict[str, str]:
+    return {"": row.name} | {t.locale: t.name for t in row.translations}
+
+
+async def _room_names(db: AsyncSession, event_id: int) -> dict[str, dict[str, str]]:
+    rooms = await db.scalars(select(m.Room).where(m.Room.event_id == event_id))
+    return {room.key: _names_of(room) for room in rooms}
+
+
+def _known_names(row: m.Room | m.Track | m.Speaker) -> set[str]:
+    return {name_key(n) for n in (row.name, *(t.name for t in row.translations)) if n} - {""}
+
+
+def _rename(row: m.Room | m.Track | m.Speaker, name: str) -> None:
+    """A new name (none the row is known by, in any language) renames it; translations that
+    repeated the old name follow it. A known name (an English name of a speaker stored in
+    Arabic) changes nothing."""
+    if not name:
+        if not row.name:
+            row.name = row.key
+        return
+    if row.name and name_key(name) in _known_names(row):
+        return
+    old = name_key(row.name) if row.name else None
+    for translation in row.translations:
+        if old and name_key(translation.name) == old:
+            translation.name = name
+    row.name = name
+
+
+def _merge_translations(
+    row: Any, wanted: dict[str, dict[str, str]], model: type[Any], defaults: dict[str, str]
 ) -> None:
-    _replace_translations(current, {loc: {fields[0]: text} for loc, text in names.items()}, model)
-
-
-def _replace_translations(
-    current: list[Any], wanted: dict[str, dict[str, str]], model: type[Any]
-) -> None:
-    """Update translations in place, add new locales, drop locales no longer given."""
-    by_locale = {t.locale: t for t in current}
-    for locale, values in wanted.items():
-        row = by_locale.pop(locale, None)
-        if row is None:
-            current.append(model(locale=locale, **values))
+    """Update the given fields of the given locales; add new locales (their missing fields
+    from `defaults`). Never delete: a locale or field the file leaves out or empty stays."""
+    by_locale = {t.locale: t for t in row.translations}
+    for locale, values in sorted(wanted.items()):
+        given = {field: text for field, text in values.items() if text}
+        if not given:
+            continue
+        current = by_locale.get(locale)
+        if current is None:
+            row.translations.append(model(locale=locale, **(defaults | given)))
         else:
-            for name, value in values.items():
-                setattr(row, name, value)
-    for stale in by_locale.values():
-        current.remove(stale)
+            for field, text in given.items():
+                setattr(current, field, text)

@@ -40,7 +40,6 @@ from bot.domain.registration_views import (
 )
 from bot.services import conversations
 from bot.services import registration_store as store
-from bot.services.badges import qr_png
 from bot.services.countries import is_country, search_countries
 from bot.services.seats import SeatService
 
@@ -173,7 +172,7 @@ class RegistrationService:
 
     async def badge(self, user_id: int) -> Badge | None:
         found = await self.registration(user_id)
-        return Badge(found.code, qr_png(found.code)) if found else None
+        return Badge(found.code) if found else None
 
     async def erase(self, user_id: int) -> Erasure:
         """Delete my data: personal fields, agenda and seats go; anonymous figures stay.
@@ -212,7 +211,7 @@ class RegistrationService:
             stored = await store.upsert(db, user_id, progress.draft, now, self._codes)
             await conversations.drop(db, user_id, FLOW)
             code = stored.view.code
-            badge = Badge(code, qr_png(code)) if stored.first_time else None
+            badge = Badge(code) if stored.first_time else None
             return Confirmation(stored.view, stored.first_time, stored.changed, badge=badge)
 
     async def _load(self, db: AsyncSession, user_id: int, now: datetime) -> Progress | None:

@@ -17,6 +17,7 @@ from bot.i18n import Catalogs, Localizer
 from bot.services.agenda import AgendaService
 from bot.services.ask import AskService
 from bot.services.asked import AskedQuestions
+from bot.services.audit import AuditLog
 from bot.services.broadcast_runs import BroadcastRuns
 from bot.services.broadcasts import BroadcastService
 from bot.services.changes import ChangeNotices
@@ -69,6 +70,7 @@ class Services:
     feedback: FeedbackService
     session_card: SessionCardService
     asked: AskedQuestions
+    audit: AuditLog
     _zone: tuple[str, datetime] | None = field(default=None, repr=False)
 
     @classmethod
@@ -109,6 +111,7 @@ class Services:
             feedback=FeedbackService(sessions, clock, schedule, feedback_window),
             session_card=SessionCardService(sessions, clock, feedback_window),
             asked=asked,
+            audit=AuditLog(sessions, clock),
         )
 
     async def localizer(self, locale: str) -> Localizer:

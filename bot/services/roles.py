@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.locales import DEFAULT_LOCALE
 from bot.domain.views import UserProfile
-from bot.services.audit import ADMIN_ROLES, record, require_role
+from bot.services.audit import ADMIN_ROLES, ORGANIZER_ROLES, record, require_role
 
 ORGANIZER, ATTENDEE, ADMIN = "organizer", "attendee", "admin"
+# The last_seen of someone given a role before they ever wrote to the bot: before any
+# first_seen, so "never wrote" is `last_seen < first_seen` and they are never "active".
+NEVER_SEEN = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -22,10 +26,35 @@ class RoleChange:
     display_name: str
     before: str
     after: str
+    never_wrote: bool = False  # the id has not used the bot (yet, or it is mistyped)
 
     @property
     def changed(self) -> bool:
         return self.before != self.after
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a person may do, for their command menu and /help: their role and whether their
+    account is linked to a speaker of the programme (organizers may be speakers too)."""
+
+    user_id: int
+    locale: str = DEFAULT_LOCALE
+    role: str = ATTENDEE
+    speaker: bool = False
+
+    @property
+    def organizer(self) -> bool:
+        return self.role in ORGANIZER_ROLES
+
+    @property
+    def admin(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def privileged(self) -> bool:
+        """Has commands beyond an attendee's."""
+        return self.organizer or self.speaker
 
 
 @dataclass(frozen=True)
@@ -49,6 +78,40 @@ class RoleService:
 
     async def demote(self, actor: UserProfile, user_id: int) -> RoleChange:
         return await self._set(actor, user_id, ATTENDEE, "demote")
+
+    async def standing(self, user_id: int) -> Standing:
+        """The person's role (admins from BOT_ADMINS even before they wrote) and speaker link."""
+        async with self._sessions() as db:
+            user = await db.get(m.User, user_id)
+            link = await db.get(m.SpeakerLink, user_id)
+        return self._standing(user_id, user, linked=link is not None)
+
+    async def privileged(self) -> list[Standing]:
+        """Everyone known with commands beyond an attendee's: organizers, admins (also those
+        BOT_ADMINS names), linked speakers; for publishing their command menus at start."""
+        linked = select(m.SpeakerLink.user_id)
+        async with self._sessions() as db:
+            users = await db.scalars(
+                select(m.User)
+                .where(
+                    or_(
+                        m.User.role.in_(ORGANIZER_ROLES),
+                        m.User.id.in_(sorted(self._admins)),
+                        m.User.id.in_(linked),
+                    )
+                )
+                .order_by(m.User.id)
+            )
+            found = list(users)
+            links = set(await db.scalars(linked))
+        return [self._standing(u.id, u, linked=u.id in links) for u in found]
+
+    def _standing(self, user_id: int, user: m.User | None, *, linked: bool) -> Standing:
+        role = user.role if user is not None else ATTENDEE
+        if user_id in self._admins:
+            role = ADMIN
+        locale = user.locale if user is not None else DEFAULT_LOCALE
+        return Standing(user_id, locale, role or ATTENDEE, linked)
 
     async def audit(self, actor: UserProfile | None, limit: int = 20) -> list[AuditLine]:
         """The newest entries first; `actor` None is the command line (already trusted)."""
@@ -76,8 +139,9 @@ class RoleService:
         async with self._sessions.begin() as db:
             user = await db.get(m.User, user_id)
             if user is None:  # not met yet: they get the role when they first write
-                user = m.User(id=user_id, display_name="", first_seen=now, last_seen=now)
+                user = m.User(id=user_id, display_name="", first_seen=now, last_seen=NEVER_SEEN)
                 db.add(user)
+            never_wrote = user.last_seen < user.first_seen
             before = user.role or ATTENDEE
             if user_id in self._admins or before == ADMIN:
                 record(
@@ -89,10 +153,10 @@ class RoleService:
                     outcome="refused",
                     detail="target is an admin",
                 )
-                return RoleChange(user_id, user.display_name, before, before)
+                return RoleChange(user_id, user.display_name, before, before, never_wrote)
             if before in (ATTENDEE, ORGANIZER):
                 user.role = role
             record(
                 db, actor, action, at=now, subject=str(user_id), detail=f"{before} -> {user.role}"
             )
-            return RoleChange(user_id, user.display_name, before, user.role)
+            return RoleChange(user_id, user.display_name, before, user.role, never_wrote)

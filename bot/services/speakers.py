@@ -8,9 +8,10 @@ one of them wins.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -21,15 +22,20 @@ from bot.domain.speakers import (
     INVITE_TTL,
     AlertSetting,
     Invite,
+    Redeemed,
     RedeemFailure,
+    Revoked,
+    SpeakerChoice,
     SpeakerHome,
     SpeakerSession,
     format_leads,
+    name_matches,
     new_token,
     parse_leads,
     token_hash,
 )
-from bot.domain.views import SpeakerSummary, UserProfile
+from bot.domain.text import sort_key
+from bot.domain.views import UserProfile
 from bot.services.audit import ORGANIZER_ROLES, record, require_role
 from bot.services.schedule import ScheduleService
 from bot.services.speaker_alerts import plan_for_speaker, plan_upcoming, replan_alerts
@@ -90,15 +96,55 @@ class SpeakerService:
             return AlertSetting(None, self._default_leads)
 
     # --- invites (organizers) -------------------------------------------------------------
-    async def speakers_for(self, actor: UserProfile, locale: str) -> list[SpeakerSummary]:
-        """The speakers an organizer may invite (the check is here, not in the handler)."""
+    async def speakers_for(
+        self, actor: UserProfile, locale: str, query: str = ""
+    ) -> list[SpeakerChoice]:
+        """The speakers an organizer may invite, those whose name (in any language) matches
+        `query`, A-Z for the reader, with whether each is linked (the check is here, not in
+        the handler)."""
         await require_role(
             self._sessions, actor, "speaker_invite", at=self._clock.now(), subject=""
         )
-        return await self._schedule.speakers(locale)
+        return await self._choices(locale, query)
 
-    async def invite(self, actor: UserProfile | None, speaker_id: int) -> Invite:
-        """A new one-time invite; `actor` None is the command line (already trusted)."""
+    async def revocable(
+        self, actor: UserProfile, locale: str, query: str = ""
+    ) -> list[SpeakerChoice]:
+        """The speakers with open invites (matching `query`), for the /revoke picker."""
+        await require_role(
+            self._sessions, actor, "speaker_revoke", at=self._clock.now(), subject=""
+        )
+        return [c for c in await self._choices(locale, query) if c.open_invites]
+
+    async def _choices(self, locale: str, query: str) -> list[SpeakerChoice]:
+        programme = await self._schedule.cache.current()
+        now = self._clock.now()
+        async with self._sessions() as db:
+            linked = set(await db.scalars(select(m.SpeakerLink.speaker_id)))
+            rows = await db.execute(
+                select(m.SpeakerInvite.speaker_id, func.count())
+                .where(*_open(now))
+                .group_by(m.SpeakerInvite.speaker_id)
+            )
+            open_invites = {int(speaker): int(n) for speaker, n in rows.all()}
+        found = [
+            SpeakerChoice(
+                s.id,
+                s.names.get(locale, s.name),
+                s.organization,
+                s.id in linked,
+                open_invites.get(s.id, 0),
+            )
+            for s in programme.speakers
+            if name_matches(query, [s.name, *s.names.values()])
+        ]
+        return sorted(found, key=lambda c: sort_key(c.name, locale))
+
+    async def invite(
+        self, actor: UserProfile | None, speaker_id: int, locale: str | None = None
+    ) -> Invite:
+        """A new one-time invite; `actor` None is the command line (already trusted). The
+        speaker is named in `locale` when given (the reader's), else as in the programme."""
         await require_role(
             self._sessions, actor, "speaker_invite", at=self._clock.now(), subject=str(speaker_id)
         )
@@ -106,7 +152,14 @@ class SpeakerService:
             speaker = await db.get(m.Speaker, speaker_id)
             if speaker is None:
                 raise LookupError(f"no speaker {speaker_id}")
-            return self._new_invite(db, actor, speaker)
+            made = self._new_invite(db, actor, speaker)
+        if locale is None:
+            return made
+        return replace(made, speaker_name=await self._name(speaker_id, locale, made.speaker_name))
+
+    async def _name(self, speaker_id: int, locale: str, default: str) -> str:
+        detail = await self._schedule.speaker(speaker_id, locale)
+        return detail.name if detail is not None else default
 
     async def invite_many(self, speaker_keys: Sequence[str] | None) -> list[Invite]:
         """Command line: invites for the given speaker keys, or for every speaker."""
@@ -126,29 +179,44 @@ class SpeakerService:
         await require_role(
             self._sessions, actor, "speaker_revoke", at=self._clock.now(), subject=speaker_key
         )
-        now = self._clock.now()
         async with self._sessions.begin() as db:
             speaker_ids = list(
                 await db.scalars(select(m.Speaker.id).where(m.Speaker.key == speaker_key))
             )
             if not speaker_ids:
                 raise LookupError(f"no speaker with key {speaker_key}")
-            result = await db.execute(
-                update(m.SpeakerInvite)
-                .where(
-                    m.SpeakerInvite.speaker_id.in_(speaker_ids),
-                    m.SpeakerInvite.used_at.is_(None),
-                    m.SpeakerInvite.revoked_at.is_(None),
-                )
-                .values(revoked_at=now)
-            )
-            count = int(getattr(result, "rowcount", 0) or 0)
-            record(db, actor, "speaker_revoke", at=now, subject=speaker_key, detail=str(count))
-            return count
+            return await self._revoke(db, actor, speaker_ids, speaker_key)
+
+    async def revoke_speaker(self, actor: UserProfile, speaker_id: int, locale: str) -> Revoked:
+        """The /revoke picker's choice: revoke that speaker's open invites."""
+        await require_role(
+            self._sessions, actor, "speaker_revoke", at=self._clock.now(), subject=str(speaker_id)
+        )
+        async with self._sessions.begin() as db:
+            speaker = await db.get(m.Speaker, speaker_id)
+            if speaker is None:
+                raise LookupError(f"no speaker {speaker_id}")
+            key, original = speaker.key, speaker.name
+            count = await self._revoke(db, actor, [speaker_id], key)
+        return Revoked(await self._name(speaker_id, locale, original), count)
+
+    async def _revoke(
+        self, db: AsyncSession, actor: UserProfile | None, speaker_ids: list[int], key: str
+    ) -> int:
+        now = self._clock.now()
+        result = await db.execute(
+            update(m.SpeakerInvite)
+            .where(m.SpeakerInvite.speaker_id.in_(speaker_ids), *_open(now, expired_too=True))
+            .values(revoked_at=now)
+        )
+        count = int(getattr(result, "rowcount", 0) or 0)
+        record(db, actor, "speaker_revoke", at=now, subject=key, detail=str(count))
+        return count
 
     # --- linking (the speaker) ------------------------------------------------------------
-    async def redeem(self, user_id: int, token: str) -> int:
-        """Link the user to the invite's speaker; returns the speaker id.
+    async def redeem(self, user_id: int, token: str) -> Redeemed:
+        """Link the user to the invite's speaker. The speaker reopening the link they used
+        (and are still linked by) is no failure: `again`, and nothing changes.
 
         Raises RedeemFailure (invalid, used, expired, revoked) and links nothing then."""
         now = self._clock.now()
@@ -166,6 +234,9 @@ class SpeakerService:
                 .returning(m.SpeakerInvite.speaker_id)
             )
             if claimed is None:
+                mine = await _still_linked_by(db, digest, user_id)
+                if mine is not None:
+                    return Redeemed(mine, again=True)
                 reason = await _why_not(db, digest, now)
                 record(
                     db,
@@ -178,7 +249,7 @@ class SpeakerService:
                 )
                 raise RedeemFailure(reason)
             speaker_id = int(claimed)
-            await _link(db, user_id, speaker_id, now)
+            displaced = await _link(db, user_id, speaker_id, now)
             record(
                 db,
                 None,
@@ -189,7 +260,7 @@ class SpeakerService:
             )
             await db.flush()
             await plan_for_speaker(db, user_id, speaker_id, now, self._default_leads)
-            return speaker_id
+            return Redeemed(speaker_id, displaced=displaced)
 
     async def speaker_of(self, user_id: int) -> int | None:
         async with self._sessions() as db:
@@ -280,8 +351,40 @@ async def _why_not(db: AsyncSession, digest: str, now: datetime) -> str:
     return "expired"
 
 
-async def _link(db: AsyncSession, user_id: int, speaker_id: int, now: datetime) -> None:
-    """One account per speaker and one speaker per account: the newest link wins."""
+def _open(now: datetime, *, expired_too: bool = False) -> list[ColumnElement[bool]]:
+    """Invites not used nor withdrawn (nor expired, unless `expired_too`)."""
+    rules: list[ColumnElement[bool]] = [
+        m.SpeakerInvite.used_at.is_(None),
+        m.SpeakerInvite.revoked_at.is_(None),
+    ]
+    return rules if expired_too else [*rules, m.SpeakerInvite.expires_at > now]
+
+
+async def _still_linked_by(db: AsyncSession, digest: str, user_id: int) -> int | None:
+    """The speaker whose invite this user opened before and is still linked to, else None."""
+    found = await db.scalar(
+        select(m.SpeakerLink.speaker_id)
+        .join(m.SpeakerInvite, m.SpeakerInvite.speaker_id == m.SpeakerLink.speaker_id)
+        .where(
+            m.SpeakerInvite.token_hash == digest,
+            m.SpeakerInvite.used_by == user_id,
+            m.SpeakerLink.user_id == user_id,
+        )
+    )
+    return int(found) if found is not None else None
+
+
+async def _link(db: AsyncSession, user_id: int, speaker_id: int, now: datetime) -> tuple[int, ...]:
+    """One account per speaker and one speaker per account: the newest link wins. Returns
+    the other account that was this speaker's, if any (it is one no longer)."""
+    displaced = tuple(
+        int(other)
+        for other in await db.scalars(
+            select(m.SpeakerLink.user_id).where(
+                m.SpeakerLink.speaker_id == speaker_id, m.SpeakerLink.user_id != user_id
+            )
+        )
+    )
     await db.execute(
         delete(m.SpeakerLink).where(
             (m.SpeakerLink.user_id == user_id) | (m.SpeakerLink.speaker_id == speaker_id)
@@ -291,3 +394,4 @@ async def _link(db: AsyncSession, user_id: int, speaker_id: int, now: datetime) 
     user = await db.get(m.User, user_id)
     if user is not None and user.role not in ORGANIZER_ROLES:
         user.role = SPEAKER
+    return displaced

@@ -18,6 +18,9 @@ from bot.services.feedback import feedback_figures
 from bot.services.schedule import summary_of
 
 ACTIVE_WINDOW = timedelta(hours=24)
+# Someone given a role before they ever wrote has a last_seen before their first_seen
+# (roles.NEVER_SEEN): not a user of the bot, and never active, until they write.
+WROTE = m.User.last_seen >= m.User.first_seen
 TOP = 5
 
 
@@ -37,6 +40,7 @@ class Figures:
     # the questions the bot could not answer (the most recent wording, times asked), most
     # frequent first, over the questions still kept (90 days)
     unanswered: tuple[tuple[str, int], ...] = ()
+    checked_in: int = 0  # confirmed registrations checked in at the desk
 
 
 class StatsService:
@@ -70,6 +74,7 @@ class StatsService:
             top = await db.execute(
                 select(m.Session, bookmarks.c.n)
                 .join(bookmarks, bookmarks.c.session_id == m.Session.id)
+                .where(m.Session.cancelled.is_(False))  # nobody can attend it any more
                 .order_by(bookmarks.c.n.desc(), m.Session.starts_at)
                 .limit(TOP)
             )
@@ -93,10 +98,10 @@ class StatsService:
                 by_role=await grouped(m.Registration.profession),
                 by_country=(await grouped(m.Registration.country))[:10],
                 by_language=await grouped(m.Registration.language),
-                users=int(await db.scalar(select(func.count()).select_from(m.User)) or 0),
+                users=int(await db.scalar(select(func.count()).where(WROTE)) or 0),
                 active_today=int(
                     await db.scalar(
-                        select(func.count()).where(m.User.last_seen >= now - ACTIVE_WINDOW)
+                        select(func.count()).where(WROTE, m.User.last_seen >= now - ACTIVE_WINDOW)
                     )
                     or 0
                 ),
@@ -108,4 +113,12 @@ class StatsService:
                 delivery=tuple((str(state), int(n)) for state, n in sorted(delivery.all())),
                 feedback=await feedback_figures(db, locale),
                 unanswered=tuple(await top_unanswered(db, since=now - RETENTION)),
+                checked_in=int(
+                    await db.scalar(
+                        select(func.count()).where(
+                            confirmed, m.Registration.checked_in_at.is_not(None)
+                        )
+                    )
+                    or 0
+                ),
             )

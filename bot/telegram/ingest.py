@@ -21,6 +21,7 @@ from bot.services.inbox import (
     InboxItem,
     InboxService,
     ReadAlong,
+    UpdateIdInUse,
     chat_of,
     sender_of,
 )
@@ -104,8 +105,10 @@ class InboxWorker:
             self.wake()
 
     async def accept(self, updates: list[dict[str, Any]]) -> None:
-        """Store updates (ids already stored are ignored). Raises if the database refused
-        them, and then none was stored (the caller makes Telegram send them again)."""
+        """Store updates (those already stored, same id and content, are ignored). Raises
+        if the database refused them, or one's id still belongs to a different unfinished
+        update (`UpdateIdInUse`), and then none was stored (the caller makes Telegram send
+        them again)."""
         arrival: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._arrivals.append((updates, arrival))
         if self._storing is None or self._storing.done():
@@ -379,6 +382,10 @@ class Poller:
                 except (aiohttp.ClientError, TimeoutError) as error:
                     log.warning("getUpdates failed (%s); retrying in %.0f s", error, backoff)
                     await _sleep_or_stop(stop, backoff + random.random())
+                    backoff = min(backoff * 2, 60)
+                except UpdateIdInUse as taken:  # ids restarted under a waiting update
+                    log.warning("%s; fetching the batch again once it is handled", taken)
+                    await _sleep_or_stop(stop, backoff)
                     backoff = min(backoff * 2, 60)
                 except Exception:  # the database refused the batch: fetch it again later
                     log.exception("storing updates failed; they will be fetched again")

@@ -78,7 +78,7 @@ def test_the_token_never_reaches_the_log_when_telegram_is_unreachable(tmp_path: 
 
 @pytest.mark.parametrize(
     ("lang", "greeting", "day_button"),
-    [("ar", "أهلاً وسهلاً", "اليوم 1 · السبت، 14 مارس"), ("en", "Welcome", "Day 1 · Sat, Mar 14")],
+    [("ar", "أهلًا وسهلًا", "اليوم 1 · السبت، 14 مارس"), ("en", "Welcome", "Day 1 · Sat, Mar 14")],
 )
 def test_the_playground_chats_in_the_chosen_language_and_presses_buttons(
     tmp_path: Path, lang: str, greeting: str, day_button: str

@@ -13,7 +13,7 @@ from bot.domain.registration import is_code
 from bot.i18n import RLM, plain_text
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser, SentMessage
-from bot.services.badges import qr_png
+from bot.services.badges import badge_png
 from tests.harness import BotHarness, text_of
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -105,7 +105,8 @@ async def test_the_badge_is_a_png_qr_of_the_code_in_the_caption(bot: BotHarness)
     assert is_code(code)
     assert photo.document is not None
     assert photo.document.startswith(PNG_SIGNATURE) and len(photo.document) > 200
-    assert photo.document == qr_png(code)  # the very QR of the code the caption shows
+    # the very QR of the code the caption shows, as a link to the bot
+    assert photo.document == badge_png("symposium_test_bot", code)
     assert f"<code>{code}</code>" in (photo.caption or "")  # copyable: no isolates around it
     assert code in text_of(photo)
     found = await bot.runtime.services.registration.registration(user.id)

@@ -83,13 +83,15 @@ async def test_only_admins_change_roles_and_refusals_are_logged(
     [refused] = await bot.send(omar, "/promote 2001")
     [no_audit] = await bot.send(omar, "/audit")
     [admin_view] = await bot.send(bot.user(ADMIN, "Admin"), "/audit")
-    printed = cli("audit", cwd=tmp_path, DATABASE_URL=sqlite_sample_db)
+    printed = cli("audit", "--tsv", cwd=tmp_path, DATABASE_URL=sqlite_sample_db)
+    readable = cli("audit", cwd=tmp_path, DATABASE_URL=sqlite_sample_db)
 
     assert text_of(refused) == "Sorry, only admins can do that."
     assert text_of(no_audit) == "Sorry, only admins can do that."
-    assert "promote 2001 · refused" in text_of(admin_view)
-    assert "audit" in text_of(admin_view)
+    assert "Omar · Made an organizer: Omar · refused (not allowed)" in text_of(admin_view)
+    assert "Audit log viewed" in text_of(admin_view)
     assert "\t2001\tpromote\t2001\trefused" in printed.stdout
+    assert "Omar · Made an organizer: Omar · refused (not allowed)" in readable.stdout
     profile = await bot.runtime.services.users.profile(2001)
     assert profile is not None and profile.role == "attendee"
 

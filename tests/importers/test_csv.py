@@ -125,3 +125,33 @@ def test_not_utf8_is_named() -> None:
     data = "day,start,end,title\n2026-03-14,09:00,10:00,Café\n".encode("cp1252")
     with pytest.raises(ProgrammeFormatError, match="line 2: not UTF-8 text"):
         parse_programme("p.csv", data, format=Format.CSV, timezone="UTC")
+
+
+def test_key_and_translation_columns_name_rooms_tracks_and_people() -> None:
+    text = (
+        "key,day,start,end,title,room,room_key,room_ar,track,track_key,track_ur,"
+        "speakers,speaker_keys,speakers_ar\n"
+        "a,2026-03-14,09:00,10:00,'=Opening,Main Hall,main-hall,القاعة الرئيسية,Ethics,ethics,"
+        "اخلاقیات,Nour Haddad; Tan Wei Ming,nour-haddad; tan-wm,نور حداد; \n"
+        "b,2026-03-14,10:00,11:00,Moved here,Orchid Room,main-hall,القاعة الرئيسية,,,,,,\n"
+        "c,2026-03-14,11:00,12:00,Still there,Main Hall,main-hall,,,,,,,\n"
+    )
+    programme = parse_programme("p.csv", text.encode(), timezone="Asia/Kuala_Lumpur")
+
+    first, moved, _ = programme.sessions
+    rooms = {r.key: r for r in programme.rooms}
+    assert first.title == "=Opening"  # our exports' formula guard is taken off again
+    assert rooms["main-hall"].names == {"ar": "القاعة الرئيسية"}
+    assert programme.tracks[0].names == {"ur": "اخلاقیات"}
+    assert [(s.key, s.names) for s in programme.speakers] == [
+        ("nour-haddad", {"ar": "نور حداد"}),
+        ("tan-wm", {}),
+    ]
+    # a row whose room name disagrees with most rows of its key names another room
+    assert rooms[moved.room_key].by_name and rooms[moved.room_key].name == "Orchid Room"
+
+
+def test_parallel_people_lists_of_different_lengths_are_an_error() -> None:
+    text = "day,start,end,title,speakers,speaker_keys\n2026-03-14,09:00,10:00,T,A; B,a\n"
+    with pytest.raises(ProgrammeFormatError, match="speaker_keys lists 1 names but speakers"):
+        parse_programme("p.csv", text.encode(), timezone="Asia/Kuala_Lumpur")

@@ -11,7 +11,16 @@ from sqlalchemy import text
 
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
-from bot.services.inbox import LEASE, RETENTION, Finished, InboxItem, InboxService, chat_of
+from bot.services.inbox import (
+    LEASE,
+    PURGE_BATCH,
+    RETENTION,
+    Finished,
+    InboxItem,
+    InboxService,
+    UpdateIdInUse,
+    chat_of,
+)
 
 
 def message(update_id: int, chat_id: int = 500, text: str = "/start") -> dict[str, Any]:
@@ -25,6 +34,14 @@ def message(update_id: int, chat_id: int = 500, text: str = "/start") -> dict[st
             "text": text,
         },
     }
+
+
+def later_message(update_id: int, chat_id: int = 500, text: str = "/start") -> dict[str, Any]:
+    """A different message under the same id: Telegram (or the playground's fake) numbering
+    its updates anew, a week (or a run) after `message(update_id)`."""
+    update = message(update_id, chat_id, text)
+    update["message"]["date"] += 7 * 24 * 3600
+    return update
 
 
 def button_press(update_id: int, chat_id: int = 500) -> dict[str, Any]:
@@ -430,3 +447,85 @@ async def test_on_postgresql_housekeeping_vacuums_the_inbox(
                 await asyncio.sleep(0.05)
     finally:
         await engine.dispose()
+
+
+# --- update ids that start again ---------------------------------------------------------------
+# Telegram numbers updates anew (at a random value) after a week without any, a new bot token
+# starts anew, and the playground's fake starts at 1 on every run. A duplicate is the same id
+# with the same content; a finished update's id may be taken by a different one.
+
+
+async def handled(inbox: InboxService, *updates: dict[str, Any]) -> None:
+    await inbox.store(updates)
+    await inbox.claim(0, finished=[Finished(i.update_id) for i in await inbox.claim()])
+    while claimed := await inbox.claim():
+        await inbox.claim(0, finished=[Finished(i.update_id) for i in claimed])
+
+
+async def test_a_second_run_numbering_its_updates_from_one_again_is_handled(
+    inbox: InboxService,
+) -> None:
+    await handled(inbox, message(1), message(2, text="/help"), message(3, text="/agenda"))
+
+    intake = await inbox.take_in([later_message(1), later_message(2, text="/now")], lease_now=5)
+
+    assert intake.new == 2
+    assert [item.payload for item in intake.leased] == [later_message(1)]  # one chat: in order
+    assert ids(await inbox.claim(finished=[Finished(1)])) == [2]
+    assert await inbox.counts() == {"done": 2, "processing": 1}
+
+
+async def test_updates_after_telegram_restarts_its_ids_lower_are_handled_in_order(
+    inbox: InboxService,
+) -> None:
+    await handled(inbox, *(message(n, chat_id=500 + n % 3) for n in range(734_000, 734_010)))
+
+    restarted = [later_message(n, chat_id=500 + n % 3) for n in range(734_005, 734_012)]
+    intake = await inbox.take_in(restarted, lease_now=10)
+
+    assert intake.new == 7  # five of them under ids of handled updates
+    assert ids(intake.leased) == [734_005, 734_006, 734_007]  # each chat's first
+    assert intake.leased[0].payload == later_message(734_005, chat_id=501)
+    assert await inbox.counts() == {"done": 5, "processing": 3, "pending": 4}
+
+
+async def test_an_update_telegram_sends_again_is_still_dropped(inbox: InboxService) -> None:
+    await handled(inbox, message(7), message(8, chat_id=508))
+    await handled(inbox, later_message(7))  # its id was numbered anew meanwhile
+    in_hand = await inbox.take_in([message(9)], lease_now=5)
+
+    again = await inbox.take_in(
+        [message(8, chat_id=508), later_message(7), message(9), message(9)], lease_now=5
+    )
+
+    assert ids(in_hand.leased) == [9]
+    assert (again.new, again.leased) == (0, [])
+    assert await inbox.counts() == {"done": 2, "processing": 1}
+
+
+async def test_a_different_update_under_the_id_of_an_unfinished_one_waits_for_it(
+    inbox: InboxService,
+) -> None:
+    await inbox.take_in([message(1)], lease_now=5)  # in hand (or a previous run left it)
+
+    with pytest.raises(UpdateIdInUse):
+        await inbox.take_in([message(2, chat_id=502), later_message(1)], lease_now=5)
+
+    assert await inbox.counts() == {"processing": 1}  # nothing of the batch was stored
+    await inbox.finish(1)
+    intake = await inbox.take_in([message(2, chat_id=502), later_message(1)], lease_now=5)
+    assert intake.new == 2  # Telegram sent them again: now both are stored
+    assert [i.payload for i in intake.leased] == [later_message(1), message(2, chat_id=502)]
+
+
+async def test_housekeeping_forgets_old_updates_whose_ids_are_above_the_restarted_ones(
+    inbox: InboxService, clock: FrozenClock
+) -> None:
+    await handled(inbox, *(message(n, chat_id=n) for n in (90_001, 90_002, 90_003)))
+    clock.advance(RETENTION + timedelta(hours=1))
+    await handled(inbox, *(later_message(n, chat_id=n) for n in range(1, PURGE_BATCH + 2)))
+
+    forgotten = await inbox.housekeep(vacuum=False)
+
+    assert forgotten == 3  # the ones from before the restart, not the recent ones below them
+    assert await inbox.counts() == {"done": PURGE_BATCH + 1}
