@@ -40,7 +40,7 @@ sample: migrate
 # --- translations -------------------------------------------------------------------------
 i18n-extract: install
 	$(VENV)/bin/pybabel extract --project=symposium-bot --copyright-holder="Symposium Bot contributors" \
-		--add-comments=TRANSLATORS: --sort-by-file --width=100 -o locales/messages.pot bot handlers
+		--add-comments=TRANSLATORS: --keyword=N_ --sort-by-file --width=100 -o locales/messages.pot bot handlers
 
 i18n-update: i18n-extract
 	for l in $(LOCALES); do \

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.importers.base import ProgrammeFormatError
+from bot.importers.base import N_, Problem, ProgrammeFormatError
 from bot.presentation import imports as screens
 from bot.presentation import menu, organizers
 from bot.services.audit import NotAllowed
@@ -23,7 +23,10 @@ async def schedule_file(update: Update, context: BotContext) -> None:
         return
     document = message.document
     if (document.file_size or 0) > MAX_PROGRAMME_BYTES:
-        await send(update, context, screens.format_error(context.l10n, "> 20 MB"))
+        too_large = Problem("", N_("the file is larger than 20 MB"))
+        name = document.file_name or "schedule"
+        error = ProgrammeFormatError(name, [too_large])
+        await send(update, context, screens.format_error(context.l10n, error))
         return
     try:
         data = await _download(context, document.file_id)
@@ -33,7 +36,7 @@ async def schedule_file(update: Update, context: BotContext) -> None:
         await send(update, context, menu.not_text(context.l10n))
         return
     except ProgrammeFormatError as error:
-        await send(update, context, screens.format_error(context.l10n, str(error)))
+        await send(update, context, screens.format_error(context.l10n, error))
         return
     await send(update, context, screens.dry_run_reply(context.l10n, summary, "impa"))
 
@@ -57,7 +60,7 @@ async def apply(update: Update, context: BotContext) -> None:
             await update.callback_query.answer(screens.nothing_pending(context.l10n))
         return
     except ProgrammeFormatError as error:
-        await show(update, context, screens.format_error(context.l10n, str(error)))
+        await show(update, context, screens.format_error(context.l10n, error))
         return
     await show(update, context, screens.applied_reply(context.l10n, summary))
 

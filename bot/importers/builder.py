@@ -23,7 +23,7 @@ from bot.domain.programme import (
     Translations,
 )
 from bot.domain.text import shorten
-from bot.importers.base import Problems
+from bot.importers.base import N_, Msg, Problems
 from bot.importers.text import slugify
 
 KEY_LIMIT = 200  # the `key` columns
@@ -62,7 +62,7 @@ class ProgrammeBuilder:
         self.tracks: dict[str, TrackData] = {}
         self.speakers: dict[str, SpeakerData] = {}
         self.sessions: list[SessionData] = []
-        self._seen: dict[str, str] = {}  # session key -> where it was defined
+        self._seen: dict[str, str | Msg] = {}  # session key -> where it was defined
 
     def room(
         self,
@@ -127,16 +127,26 @@ class ProgrammeBuilder:
             )
         return key
 
-    def session(self, where: str, session: SessionData) -> None:
+    def session(self, where: str | Msg, session: SessionData) -> None:
         key = clip_key(session.key)
         if key in self._seen:
-            self.problems.add(where, f"session key {key!r} repeats the one at {self._seen[key]}")
+            self.problems.add(
+                where,
+                N_(
+                    "session key {key} repeats the one at {place}",
+                    key=repr(key),
+                    place=self._seen[key],
+                ),
+            )
             return
         if session.ends_at < session.starts_at:
             self.problems.add(
                 where,
-                f"ends ({session.ends_at:%Y-%m-%d %H:%M}) before it starts "
-                f"({session.starts_at:%Y-%m-%d %H:%M})",
+                N_(
+                    "ends ({end}) before it starts ({start})",
+                    end=f"{session.ends_at:%Y-%m-%d %H:%M}",
+                    start=f"{session.starts_at:%Y-%m-%d %H:%M}",
+                ),
             )
             return
         self._seen[key] = where
@@ -156,7 +166,7 @@ class ProgrammeBuilder:
     ) -> ProgrammeData:
         """The programme, or every problem found while parsing and here."""
         if not self.sessions and not self.problems:
-            self.problems.add("", "no sessions found (importing it would empty the programme)")
+            self.problems.add("", N_("no sessions found (importing it would empty the programme)"))
         self.problems.raise_if_any()
         zone_name = self._zone(zone, zone_where, fallback)
         tz = ZoneInfo(zone_name)
@@ -186,11 +196,13 @@ class ProgrammeBuilder:
         fixed-offset zone when all times share one offset; else ask the importer for one."""
         if declared:
             if zone_or_none(declared) is None:
-                raise self.problems.fail(where, f"unknown time zone {declared!r}")
+                raise self.problems.fail(where, N_("unknown time zone {zone}", zone=repr(declared)))
             return declared
         fallback_zone = zone_or_none(fallback)
         if fallback_zone is None:
-            raise self.problems.fail("", f"unknown fallback time zone {fallback!r}")
+            raise self.problems.fail(
+                "", N_("unknown fallback time zone {zone}", zone=repr(fallback))
+            )
         starts = [s.starts_at for s in self.sessions]
         if all(t.utcoffset() == t.astimezone(fallback_zone).utcoffset() for t in starts):
             return fallback
@@ -202,8 +214,13 @@ class ProgrammeBuilder:
         shown = ", ".join(sorted(_offset(o) for o in offsets))
         raise self.problems.fail(
             where,
-            f"no time zone is declared, the times carry UTC offsets {shown} and the fallback "
-            f"{fallback} does not match them; import it again naming the event's time zone",
+            N_(
+                "no time zone is declared, the times carry UTC offsets {offsets} and the "
+                "fallback {zone} does not match them; import it again naming the event's "
+                "time zone",
+                offsets=shown,
+                zone=fallback,
+            ),
         )
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.locales import SUPPORTED_LOCALES
 from bot.domain.programme import ProgrammeData, SessionData, SessionKind
-from bot.importers.base import Problems
+from bot.importers.base import N_, Msg, Problems, line
 from bot.importers.builder import ProgrammeBuilder, zone_or_none
 from bot.importers.mentions import Mention, Mentions
 from bot.importers.text import content_key
@@ -34,12 +34,15 @@ COLUMNS = (
     *("capacity", "speakers", "moderators", "cancelled"),
     *("room_key", "room_capacity", "track_key", "speaker_keys", "moderator_keys", *TRANSLATED),
 )
+UNKNOWN_COLUMN = N_("unknown column {column}").template
+MISSING_COLUMNS = N_("missing columns: {columns}").template
+COLUMN_PROBLEMS = frozenset({UNKNOWN_COLUMN, MISSING_COLUMNS})
 _YES, _NO = frozenset({"yes", "y", "true", "1", "x"}), frozenset({"", "no", "n", "false", "0"})
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)(?::00)?$")  # spreadsheets add ':00'
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
-def template_mismatch(text: str) -> str | None:
+def template_mismatch(text: str) -> Msg | None:
     """None when `text` starts with our header; else what it looks like, for the error."""
     first = text.splitlines()[0] if text else ""
     header = _header(first)
@@ -47,8 +50,14 @@ def template_mismatch(text: str) -> str | None:
         return None
     if len(header) >= 3 or (len(header) >= 2 and set(header) & set(COLUMNS)):
         missing = ", ".join(sorted(REQUIRED_COLUMNS - set(header)))
-        return f"a CSV table but not our template (missing columns: {missing})"
-    return f"text that is none of the supported formats (it starts {first[:60]!r})"
+        return N_(
+            "this is a CSV table but not our template (missing columns: {columns})",
+            columns=missing,
+        )
+    return N_(
+        "this is text that is none of the supported formats (it starts {start})",
+        start=repr(first[:60]),
+    )
 
 
 def parse_csv(
@@ -64,35 +73,45 @@ def parse_csv(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        number = data[: error.start].count(b"\n") + 1
         raise problems.fail(
-            f"line {line}", "not UTF-8 text: save the file as 'CSV UTF-8'"
+            line(number), N_("not UTF-8 text: save the file as 'CSV UTF-8'")
         ) from None
     zone = zone_or_none(timezone)
     if zone is None:
-        raise problems.fail("", f"unknown time zone {timezone!r}")
+        raise problems.fail("", N_("unknown time zone {zone}", zone=repr(timezone)))
     first = text.splitlines()[0] if text.strip() else ""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
     header = [cell.strip().lower() for cell in next(reader, [])]
     missing = REQUIRED_COLUMNS - set(header)
     if missing:
-        raise problems.fail("line 1", f"missing columns: {', '.join(sorted(missing))}")
+        raise problems.fail(
+            line(1), Msg(MISSING_COLUMNS, (("columns", ", ".join(sorted(missing))),))
+        )
     for column in header:
         if column and column not in COLUMNS:
-            problems.add("line 1", f"unknown column {column!r} (see docs/importing.md)")
+            problems.add(
+                line(1),
+                Msg(UNKNOWN_COLUMN, (("column", repr(column)),)),
+                docs="see docs/importing.md",
+            )
     builder = ProgrammeBuilder(problems)
     rows = _Rows(builder)
-    line = reader.line_num + 1
+    number = reader.line_num + 1
     for cells in reader:
         row = {h: _undefuse(c.strip()) for h, c in zip(header, cells, strict=False) if h}
         if any(c.strip() for c in cells[len(header) :]):
             problems.add(
-                f"line {line}",
-                f"{len(cells)} cells but {len(header)} columns (quote a cell that has a comma)",
+                line(number),
+                N_(
+                    "{cells} cells but {columns} columns (quote a cell that has a comma)",
+                    cells=len(cells),
+                    columns=len(header),
+                ),
             )
         elif any(row.values()):
-            _row(rows, f"line {line}", row, zone, start_date_hint)
-        line = reader.line_num + 1
+            _row(rows, line(number), row, zone, start_date_hint)
+        number = reader.line_num + 1
     rows.finish()
     stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return builder.finish(
@@ -100,7 +119,7 @@ def parse_csv(
     )
 
 
-_Pending = tuple[str, SessionData, int | None, int | None, list[int], list[int]]
+_Pending = tuple[Msg, SessionData, int | None, int | None, list[int], list[int]]
 
 
 class _Rows:
@@ -115,7 +134,7 @@ class _Rows:
 
     def add(
         self,
-        where: str,
+        where: Msg,
         session: SessionData,
         room: int | None,
         track: int | None,
@@ -149,13 +168,13 @@ class _Rows:
             )
 
 
-def _row(rows: _Rows, where: str, row: dict[str, str], zone: ZoneInfo, hint: date | None) -> None:
+def _row(rows: _Rows, where: Msg, row: dict[str, str], zone: ZoneInfo, hint: date | None) -> None:
     b = rows.builder
     problems = b.problems
     errors_before = problems.count
     title = row.get("title", "")
     if not title:
-        problems.add(where, "title is empty")
+        problems.add(where, N_("title is empty"))
     day = _day(b, where, row.get("day", ""), hint)
     start, end = (
         _time(b, where, "start", row.get("start", "")),
@@ -164,26 +183,44 @@ def _row(rows: _Rows, where: str, row: dict[str, str], zone: ZoneInfo, hint: dat
     raw_kind = row.get("kind", "").lower() or SessionKind.TALK.value
     if raw_kind not in {kind.value for kind in SessionKind}:
         kinds = ", ".join(k.value for k in SessionKind)
-        problems.add(where, f"unknown kind {row['kind']!r} (use one of: {kinds})")
+        problems.add(
+            where,
+            N_("unknown kind {kind} (use one of: {kinds})", kind=repr(row["kind"]), kinds=kinds),
+        )
     language = row.get("language", "").lower() or "en"
     if not _LANGUAGE.match(language):
-        problems.add(where, f"language {row['language']!r} is not a code such as en, ar, ms, ur")
+        problems.add(
+            where,
+            N_(
+                "language {language} is not a code such as en, ar, ms, ur",
+                language=repr(row["language"]),
+            ),
+        )
     capacity = row.get("capacity", "")
     if capacity and not (capacity.isdigit() and int(capacity) > 0):
-        problems.add(where, f"capacity {capacity!r} is not a positive whole number")
+        problems.add(
+            where, N_("capacity {value} is not a positive whole number", value=repr(capacity))
+        )
     room_capacity = row.get("room_capacity", "")
     if room_capacity and not (room_capacity.isdigit() and int(room_capacity) > 0):
-        problems.add(where, f"room_capacity {room_capacity!r} is not a positive whole number")
+        problems.add(
+            where,
+            N_("room_capacity {value} is not a positive whole number", value=repr(room_capacity)),
+        )
     cancelled = row.get("cancelled", "").lower()
     if cancelled not in _YES | _NO:
-        problems.add(where, f"cancelled {row['cancelled']!r} is neither yes nor no")
+        problems.add(
+            where, N_("cancelled {value} is neither yes nor no", value=repr(row["cancelled"]))
+        )
     speakers = _people(b, where, row, "speakers", "speaker_keys")
     moderators = _people(b, where, row, "moderators", "moderator_keys")
     if day is None or start is None or end is None or problems.count > errors_before:
         return
     starts, ends = datetime.combine(day, start, zone), datetime.combine(day, end, zone)
     if ends <= starts:
-        problems.add(where, f"end {row['end']} is not after start {row['start']}")
+        problems.add(
+            where, N_("end {end} is not after start {start}", end=row["end"], start=row["start"])
+        )
         return
     if speakers is None or moderators is None:
         return
@@ -232,29 +269,41 @@ def _mention(
     return mentions.add(Mention(key, name, _translations(row, column), capacity))
 
 
-def _day(b: ProgrammeBuilder, where: str, value: str, hint: date | None) -> date | None:
+def _day(b: ProgrammeBuilder, where: Msg, value: str, hint: date | None) -> date | None:
     if value.isdigit() and 0 < int(value) < 100:
         if hint is None:
-            b.problems.add(where, f"day {value} is a day number, but no first day was given")
+            b.problems.add(
+                where, N_("day {day} is a day number, but no first day was given", day=value)
+            )
             return None
         return hint + timedelta(days=int(value) - 1)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        b.problems.add(where, f"day {value!r} is neither a date (2026-03-14) nor a day number")
+        b.problems.add(
+            where,
+            N_("day {day} is neither a date (2026-03-14) nor a day number", day=repr(value)),
+        )
         return None
 
 
-def _time(b: ProgrammeBuilder, where: str, column: str, value: str) -> time | None:
+def _time(b: ProgrammeBuilder, where: Msg, column: str, value: str) -> time | None:
     match = _TIME.match(value)
     if not match:
-        b.problems.add(where, f"{column} {value!r} is not a time (HH:MM, 00:00–23:59)")
+        b.problems.add(
+            where,
+            N_(
+                "{column} {value} is not a time (HH:MM, 00:00–23:59)",
+                column=column,
+                value=repr(value),
+            ),
+        )
         return None
     return time(int(match.group(1)), int(match.group(2)))
 
 
 def _people(
-    b: ProgrammeBuilder, where: str, row: dict[str, str], column: str, keys_column: str
+    b: ProgrammeBuilder, where: Msg, row: dict[str, str], column: str, keys_column: str
 ) -> list[Mention] | None:
     """`speakers` with its parallel `speaker_keys` and `speakers_ar`… lists (';' between)."""
     names = _split(row.get(column, ""))
@@ -267,8 +316,14 @@ def _people(
         if values and len(values) != count:
             b.problems.add(
                 where,
-                f"{other} lists {len(values)} names but {column} has {count} "
-                "(keep the lists in the same order, separated by ';')",
+                N_(
+                    "{other} lists {names} names but {column} has {count} "
+                    "(keep the lists in the same order, separated by ';')",
+                    other=other,
+                    names=len(values),
+                    column=column,
+                    count=count,
+                ),
             )
             return None
     return [

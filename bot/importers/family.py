@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.programme import SessionData
+from bot.importers.base import N_
 from bot.importers.builder import ProgrammeBuilder
 from bot.importers.text import (
     content_key,
@@ -57,7 +58,7 @@ def add_event(ctx: Context, where: str, event: Event, room_key: str | None, day:
     problems = ctx.builder.problems
     title = text(event.get("title"))
     if not title:
-        problems.add(f"{where}/title", "missing title")
+        problems.add(f"{where}/title", N_("missing title"))
     starts = _start(ctx, where, event, day)
     ends = _end(ctx, where, event, starts)
     if starts is None or ends is None or not title:
@@ -99,18 +100,20 @@ def _start(ctx: Context, where: str, event: Event, day: Day) -> datetime | None:
         try:
             return parse_datetime(raw_date, ctx.zone)
         except ValueError:
-            problems.add(f"{where}/date", f"{raw_date!r} is not an ISO date and time")
+            problems.add(
+                f"{where}/date", N_("{value} is not an ISO date and time", value=repr(raw_date))
+            )
             return None
     if not raw_start:
-        problems.add(f"{where}/start", "missing start time (neither date nor start is given)")
+        problems.add(f"{where}/start", N_("missing start time (neither date nor start is given)"))
         return None
     if day.date is None:
-        problems.add(f"{where}/start", "a start time without a date (the day has no date)")
+        problems.add(f"{where}/start", N_("a start time without a date (the day has no date)"))
         return None
     try:
         clock = time.fromisoformat(raw_start if len(raw_start) != 4 else "0" + raw_start)
     except ValueError:
-        problems.add(f"{where}/start", f"{raw_start!r} is not a time (HH:MM)")
+        problems.add(f"{where}/start", N_("{value} is not a time (HH:MM)", value=repr(raw_start)))
         return None
     starts = datetime.combine(day.date, clock, ctx.zone)
     if day.start is not None and starts < day.start:
@@ -125,17 +128,23 @@ def _end(ctx: Context, where: str, event: Event, starts: datetime | None) -> dat
         try:
             return parse_datetime(raw_end, ctx.zone)
         except ValueError:
-            problems.add(f"{where}/end", f"{raw_end!r} is not an ISO date and time")
+            problems.add(
+                f"{where}/end", N_("{value} is not an ISO date and time", value=repr(raw_end))
+            )
             return None
     raw = event.get("duration")
     if not isinstance(raw, str) or not raw.strip():
-        shown = "missing" if raw in (None, "") else f"{raw!r} is not HH:MM"
-        problems.add(f"{where}/duration", f"duration {shown}")
+        problems.add(
+            f"{where}/duration",
+            N_("duration missing")
+            if raw in (None, "")
+            else N_("duration {value} is not HH:MM", value=repr(raw)),
+        )
         return None
     try:
         length = parse_duration(raw)
-    except ValueError as error:
-        problems.add(f"{where}/duration", str(error))
+    except ValueError:
+        problems.add(f"{where}/duration", N_("duration {value} is not HH:MM", value=repr(raw)))
         return None
     return starts + length if starts is not None else None
 

@@ -20,7 +20,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from bot.domain.programme import ProgrammeData
-from bot.importers.base import Problems
+from bot.importers.base import N_, Problems, line
 from bot.importers.builder import ProgrammeBuilder, zone_or_none
 from bot.importers.family import Context, Day, Event, add_event, parse_datetime
 from bot.importers.text import html_to_text
@@ -36,22 +36,26 @@ def parse_frab(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
     try:
         root = fromstring(data)
     except DefusedXmlException:
-        raise problems.fail("", "the XML declares entities or a DTD, refused for safety") from None
+        raise problems.fail(
+            "", N_("the XML declares entities or a DTD, refused for safety")
+        ) from None
     except ParseError as error:
-        line, column = error.position
-        raise problems.fail(f"line {line}", f"not well-formed XML (column {column})") from None
+        number, column = error.position
+        raise problems.fail(
+            line(number), N_("not well-formed XML (column {column})", column=column)
+        ) from None
     if root.tag != "schedule":
-        raise problems.fail(root.tag, "the root element is not <schedule>")
+        raise problems.fail(root.tag, N_("the root element is not <schedule>"))
     conference = root.find("conference")
     if conference is None:
-        raise problems.fail("schedule", "no <conference> element")
+        raise problems.fail("schedule", N_("no <conference> element"))
     declared = _child(conference, "time_zone_name") or None
     zone = zone_or_none(declared or timezone) or ZoneInfo("UTC")
     builder = ProgrammeBuilder(problems)
     ctx = Context(builder, zone, _track_slugs(root), _people(root))
     days = root.findall("day")
     if not days:
-        problems.add("schedule", "no <day> elements")
+        problems.add("schedule", N_("no <day> elements"))
     for position, day in enumerate(days, 1):
         _day(ctx, f"schedule/day[{position}]", day)
     title = _child(conference, "title")
@@ -76,7 +80,7 @@ def _day(ctx: Context, where: str, day: Element) -> None:
             parse_datetime(raw_start, ctx.zone) if raw_start else None,
         )
     except ValueError:
-        ctx.builder.problems.add(where, "its date or start attribute is not an ISO date")
+        ctx.builder.problems.add(where, N_("its date or start attribute is not an ISO date"))
     for room in day.findall("room"):
         room_name = (room.get("name") or "").strip()
         room_where = f"{where}/room[@name={_quote(room_name)}]"

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot.domain.programme import ProgrammeData, SessionData
-from bot.importers.base import Problems
+from bot.importers.base import N_, Msg, Problems, line
 from bot.importers.builder import ProgrammeBuilder, zone_or_none
 from bot.importers.text import content_key, html_to_text, session_kind, slugify
 
@@ -40,16 +40,18 @@ def parse_ics(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
     try:
         calendar = Calendar.from_ical(data)
     except ValueError as error:
-        raise problems.fail("", f"not a readable iCalendar file ({error})") from None
+        raise problems.fail(
+            "", N_("not a readable iCalendar file ({error})", error=str(error))
+        ) from None
     declared = _text(calendar.get("X-WR-TIMEZONE")) or None
     floating = zone_or_none(declared or timezone) or ZoneInfo("UTC")
     builder = ProgrammeBuilder(problems)
     tzids: set[str] = set()
     lines = _event_lines(data)
     for event in calendar.walk("VEVENT"):
-        line = next(lines, 0)
+        number = next(lines, 0)
         uid = _text(event.get("UID"))
-        where = f"line {line}" + (f" (UID {uid})" if uid else "")
+        where = N_("line {n} (UID {uid})", n=number, uid=uid) if uid else line(number)
         _event(builder, where, event, floating, tzids)
     if declared is None and len(tzids) == 1 and zone_or_none(next(iter(tzids))):
         declared = tzids.pop()
@@ -65,14 +67,14 @@ def parse_ics(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
 
 
 def _event(
-    b: ProgrammeBuilder, where: str, event: Any, floating: ZoneInfo, tzids: set[str]
+    b: ProgrammeBuilder, where: Msg, event: Any, floating: ZoneInfo, tzids: set[str]
 ) -> None:
     for prop, message in getattr(event, "errors", ()):
         if prop in ("DTSTART", "DTEND", "DURATION"):
-            b.problems.add(where, f"{prop}: {message}")
+            b.problems.add(where, N_("{property}: {error}", property=prop, error=message))
     title = _text(event.get("SUMMARY"))
     if not title:
-        b.problems.add(where, "no SUMMARY (title)")
+        b.problems.add(where, N_("no SUMMARY (title)"))
     starts = _moment(b, where, event.get("DTSTART"), floating, tzids, "DTSTART")
     if starts is None or not title:
         return
@@ -105,17 +107,17 @@ def _event(
 
 
 def _moment(
-    b: ProgrammeBuilder, where: str, prop: Any, floating: ZoneInfo, tzids: set[str], what: str
+    b: ProgrammeBuilder, where: Msg, prop: Any, floating: ZoneInfo, tzids: set[str], what: str
 ) -> datetime | None:
     if prop is None:
         if what == "DTSTART":
-            b.problems.add(where, "no DTSTART (start time)")
+            b.problems.add(where, N_("no DTSTART (start time)"))
         return None
     value = prop.dt
     if not isinstance(value, datetime):
         if isinstance(value, date):
             return datetime.combine(value, time(0), floating)
-        b.problems.add(where, f"{what} is not a date or time")
+        b.problems.add(where, N_("{property} is not a date or time", property=what))
         return None
     tzid = prop.params.get("TZID")
     if value.tzinfo is not None:
@@ -126,7 +128,9 @@ def _moment(
         return value.replace(tzinfo=floating)
     zone = zone_or_none(tzid)
     if zone is None:
-        b.problems.add(where, f"{what}: unknown time zone {tzid!r}")
+        b.problems.add(
+            where, N_("{property}: unknown time zone {zone}", property=what, zone=repr(tzid))
+        )
         return None
     tzids.add(tzid)
     return value.replace(tzinfo=zone)
@@ -189,8 +193,8 @@ def _speakers_from_description(text: str) -> tuple[str, list[str]]:
 
 def _event_lines(data: bytes) -> Iterator[int]:
     """The line of each BEGIN:VEVENT, in the order icalendar walks them."""
-    for number, line in enumerate(data.split(b"\n"), 1):
-        if line.strip().upper() == b"BEGIN:VEVENT":
+    for number, text in enumerate(data.split(b"\n"), 1):
+        if text.strip().upper() == b"BEGIN:VEVENT":
             yield number
 
 

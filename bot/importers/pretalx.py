@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.programme import ProgrammeData
-from bot.importers.base import Problems
+from bot.importers.base import N_, Problems
 from bot.importers.builder import ProgrammeBuilder, zone_or_none
 from bot.importers.family import Context, Day, add_event, parse_datetime, text
 
@@ -34,14 +34,14 @@ def parse_pretalx(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
     try:
         raw = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        raise problems.fail(f"byte {error.start}", "not UTF-8 text") from None
+        raise problems.fail(N_("byte {n}", n=error.start), N_("not UTF-8 text")) from None
     except json.JSONDecodeError as error:
-        where = f"line {error.lineno} column {error.colno}"
-        raise problems.fail(where, f"not valid JSON: {error.msg}") from None
+        where = N_("line {n} column {column}", n=error.lineno, column=error.colno)
+        raise problems.fail(where, N_("not valid JSON: {error}", error=error.msg)) from None
     schedule = raw.get("schedule") if isinstance(raw, dict) else None
     conference = schedule.get("conference") if isinstance(schedule, dict) else None
     if not isinstance(conference, dict):
-        raise problems.fail(CONFERENCE, "missing: this is not a pretalx/frab schedule.json")
+        raise problems.fail(CONFERENCE, N_("missing: this is not a pretalx/frab schedule.json"))
     declared = text(conference.get("time_zone_name")) or None
     zone = zone_or_none(declared or timezone) or ZoneInfo("UTC")
     builder = ProgrammeBuilder(problems)
@@ -49,7 +49,7 @@ def parse_pretalx(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
     ctx = Context(builder, zone, _track_slugs(conference.get("tracks")), {})
     days = conference.get("days")
     if not isinstance(days, list):
-        raise problems.fail(f"{CONFERENCE}/days", "missing or not a list of days")
+        raise problems.fail(f"{CONFERENCE}/days", N_("missing or not a list of days"))
     for index, day in enumerate(days):
         _day(ctx, pointer("schedule", "conference", "days", index), day, rooms)
     title, acronym = text(conference.get("title")), text(conference.get("acronym"))
@@ -65,7 +65,7 @@ def parse_pretalx(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
 def _day(ctx: Context, where: str, day: Any, rooms: Mapping[str, str]) -> None:
     problems = ctx.builder.problems
     if not isinstance(day, dict) or not isinstance(day.get("rooms"), dict):
-        problems.add(where, "not a day with a rooms object")
+        problems.add(where, N_("not a day with a rooms object"))
         return
     info = Day(None, None)
     try:
@@ -75,18 +75,18 @@ def _day(ctx: Context, where: str, day: Any, rooms: Mapping[str, str]) -> None:
             parse_datetime(raw_start, ctx.zone) if raw_start else None,
         )
     except ValueError:
-        problems.add(where, "its date or day_start is not an ISO date")
+        problems.add(where, N_("its date or day_start is not an ISO date"))
     for room_name, events in day["rooms"].items():
         room_where = f"{where}/rooms" + pointer(room_name)
         if not isinstance(events, list):
-            problems.add(room_where, "not a list of events")
+            problems.add(room_where, N_("not a list of events"))
             continue
         room_key = rooms.get(room_name) or ctx.builder.room(room_name, room_name)
         for index, event in enumerate(events):
             if isinstance(event, dict):
                 add_event(ctx, f"{room_where}/{index}", event, room_key, info)
             else:
-                problems.add(f"{room_where}/{index}", "not an event object")
+                problems.add(f"{room_where}/{index}", N_("not an event object"))
 
 
 def _rooms(builder: ProgrammeBuilder, listed: Any) -> dict[str, str]:

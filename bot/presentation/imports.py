@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import html
+import logging
 from collections.abc import Mapping
 
 from markupsafe import Markup
 
 from bot.domain.changes import SessionChange
-from bot.i18n import Localizer
+from bot.i18n import Localizer, isolate
+from bot.importers import CSV_COLUMNS
+from bot.importers.base import Msg, Problem, ProgrammeFormatError
+from bot.importers.csv_format import COLUMN_PROBLEMS, TRANSLATED
 from bot.presentation import Button, Reply
 from bot.presentation.programme import fit
 from bot.services.programme import ImportSummary
 
 LISTED = 15
+log = logging.getLogger(__name__)
 
 
 def import_report(l10n: Localizer, summary: ImportSummary) -> list[str]:
@@ -111,12 +117,60 @@ def applied_reply(l10n: Localizer, summary: ImportSummary) -> Reply:
     return Reply(fit(import_report(l10n, summary)))
 
 
-def format_error(l10n: Localizer, report: str) -> Reply:
+def format_error(l10n: Localizer, error: ProgrammeFormatError) -> Reply:
+    """Every problem in the organizer's language. Documentation paths are for the CLI: a
+    chat names the template's columns instead when the problem is about columns."""
+    lines = [
+        l10n.ngettext("{file}: {n} problem", "{file}: {n} problems", error.total, file=error.file)
+    ]
+    lines += [f"• {_problem(l10n, problem)}" for problem in error.problems]
+    if error.total > len(error.problems):
+        more = error.total - len(error.problems)
+        lines.append(l10n.ngettext("… and {n} more", "… and {n} more", more))
+    if any(_about_columns(problem) for problem in error.problems):
+        columns = ", ".join(column for column in CSV_COLUMNS if column not in TRANSLATED)
+        lines.append(
+            l10n._(
+                "The template's columns: {columns}, and translations such as title_ar or room_ms.",
+                columns=columns,
+            )
+        )
     return Reply(
         l10n._(
-            "⚠️ <b>This file cannot be imported.</b> Nothing was changed.\n{report}", report=report
+            "⚠️ <b>This file cannot be imported.</b> Nothing was changed.\n{report}",
+            report=Markup("\n".join(lines)),
         )
     )
+
+
+def _problem(l10n: Localizer, problem: Problem) -> str:
+    message = _message(l10n, problem.message)
+    if not str(problem.location):
+        return message
+    return f"{_message(l10n, problem.location)}: {message}"
+
+
+def _about_columns(problem: Problem) -> bool:
+    return isinstance(problem.message, Msg) and problem.message.template in COLUMN_PROBLEMS
+
+
+def _message(l10n: Localizer, text: str | Msg) -> str:
+    """A translated message (escaped: templates name XML elements such as <day>), values
+    escaped and isolated; a bare string is data from the file (a path in it) and is isolated."""
+    if not isinstance(text, Msg):
+        return isolate(html.escape(text, quote=False))
+    values = {
+        key: _message(l10n, value)
+        if isinstance(value, Msg)
+        else isolate(html.escape(str(value), quote=False))
+        for key, value in text.params
+    }
+    translated = html.escape(l10n._(text.template), quote=False)
+    try:
+        return translated.format_map(values)
+    except (KeyError, IndexError, ValueError):
+        log.error("translation of %r in %s has broken placeholders", text.template, l10n.locale)
+        return html.escape(text.template, quote=False).format_map(values)
 
 
 def nothing_pending(l10n: Localizer) -> str:

@@ -15,7 +15,7 @@ from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.views import UserProfile
 from bot.importers import Format, parse_programme
-from bot.importers.base import Problem, ProgrammeFormatError
+from bot.importers.base import N_, Problem, ProgrammeFormatError
 from bot.services import conversations
 from bot.services.audit import record, require_role
 from bot.services.programme import ImportSummary, ProgrammeService
@@ -146,11 +146,12 @@ async def fetch(
             return Fetched(location, b"", etag, last_modified, unchanged=True)
         if response.status != 200:
             raise ProgrammeFormatError(
-                location, [Problem("", f"the server answered HTTP {response.status}")]
+                location,
+                [Problem("", N_("the server answered HTTP {status}", status=response.status))],
             )
         data = await response.content.read(MAX_PROGRAMME_BYTES + 1)
         if len(data) > MAX_PROGRAMME_BYTES:
-            raise ProgrammeFormatError(location, [Problem("", "the file is larger than 20 MB")])
+            raise ProgrammeFormatError(location, [Problem("", N_("the file is larger than 20 MB"))])
         return Fetched(
             urlsplit(location).path.rsplit("/", 1)[-1] or location,
             data,

@@ -12,6 +12,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.db.engine import SessionFactory
+from bot.services.inbox import UpdateIdInUse
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ async def receive_update(request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "error": "not an update"}, status=400)
     try:
         await request.app[ACCEPT]([update])
+    except UpdateIdInUse as busy:  # ids restarted while that update waited: expected, brief
+        log.warning("%s; Telegram will send it again", busy)
+        return web.json_response({"ok": False, "error": "try again"}, status=503)
     except Exception:
         log.exception("update %s could not be stored; Telegram will retry", update["update_id"])
         return web.json_response({"ok": False, "error": "try again"}, status=503)

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
 from bot.sandbox.fake_bot_api import FakeBotApi
-from bot.services.inbox import InboxService
+from bot.services.inbox import InboxService, UpdateIdInUse
 from bot.web.server import create_web_app
 from tests.harness import BotHarness, text_of
 
@@ -121,3 +121,30 @@ async def test_an_update_that_cannot_be_stored_gets_a_5xx_so_telegram_retries(
     assert health.status == 200  # alive, and says the database is not
     assert health_body["database"] == "unavailable"
     assert ready.status == 503
+
+
+async def test_an_update_id_still_in_use_gets_a_503_and_one_warning_line(
+    clock: FrozenClock, caplog: pytest.LogCaptureFixture, tmp_path: Any
+) -> None:
+    """Ids that restarted while an older update with the same id waits: Telegram retries."""
+
+    async def accept(updates: list[dict[str, Any]]) -> None:
+        raise UpdateIdInUse(updates[0]["update_id"])
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
+    app = create_web_app(
+        accept=accept,
+        sessions=create_session_factory(engine),
+        webhook_path="/hook",
+        secret=SECRET,
+    )
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post(
+            "/hook",
+            json={"update_id": 7, "message": {"text": "hi"}},
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )
+    await engine.dispose()
+    assert response.status == 503
+    records = [r for r in caplog.records if "update id 7" in r.getMessage()]
+    assert len(records) == 1 and records[0].exc_info is None  # no traceback
