@@ -41,7 +41,7 @@ async def test_an_urdu_question_about_karim_mansour_is_answered_in_urdu(bot: Bot
     [reply] = await bot.send(user, "کریم منصور کب بولیں گے؟")
 
     text = text_of(reply)
-    assert "کریم منصور 3 سیشنز میں خطاب کریں گے" in text
+    assert "کریم منصور کے 3 سیشنز ہیں" in text
     assert "عربی ڈیجیٹل میڈیا" in text or "عربی" in text  # the titles are the Urdu ones
     assert len(data_of(reply, "ses:")) == 3
 
