@@ -102,14 +102,18 @@ async def refine(update: Update, context: BotContext) -> None:
         await fallback.stale_button(update, context)
         return
     question_id, overrides, page = parsed
-    answer = await context.services.ask.ask(
-        text,
-        context.l10n.locale,
-        user_id=user.id,
-        question_id=question_id,
-        overrides=overrides,
-        page=page,
-    )
+    try:
+        answer = await context.services.ask.ask(
+            text,
+            context.l10n.locale,
+            user_id=user.id,
+            question_id=question_id,
+            overrides=overrides,
+            page=page,
+        )
+    except NoEventError:  # the programme was withdrawn since the question was asked
+        await show(update, context, menu.no_programme(context.l10n))
+        return
     await show(update, context, answer_reply(context.l10n, answer))
 
 
