@@ -120,19 +120,17 @@ def _direct(l10n: Localizer, answer: Answer) -> str | None:
         first = answer.person_sessions[0]
         n = len(answer.person_sessions)
         if n == 1:
-            return _at_line(
-                l10n,
-                first,
-                l10n._(
+            if first.room:
+                return l10n._(
                     "{name} speaks on {day}, {start}–{end}, in {room}.",
-                    **_where(l10n, first),
-                    name=answer.person.name,
-                ),
-                l10n._(
-                    "{name} speaks on {day}, {start}–{end}.",
                     **_when(l10n, first),
+                    room=first.room,
                     name=answer.person.name,
-                ),
+                )
+            return l10n._(
+                "{name} speaks on {day}, {start}–{end}.",
+                **_when(l10n, first),
+                name=answer.person.name,
             )
         return l10n.ngettext(
             "{name} speaks in {n} session; the first is on {day} at {start}.",
@@ -165,22 +163,16 @@ def _direct(l10n: Localizer, answer: Answer) -> str | None:
         return l10n._(
             "🎤 {title}: {people}.", title=session.title, people=_names(l10n, answer.speakers_of)
         )
-    if "when" in asks or "where" in asks:
-        return _at_line(
-            l10n,
-            session,
-            l10n._(
-                "{title}: {day}, {start}–{end}, in {room}.",
-                **_where(l10n, session),
-                title=session.title,
-            ),
-            l10n._("{title}: {day}, {start}–{end}.", **_when(l10n, session), title=session.title),
+    if ("when" in asks or "where" in asks) and session.room:
+        return l10n._(
+            "{title}: {day}, {start}–{end}, in {room}.",
+            **_when(l10n, session),
+            room=session.room,
+            title=session.title,
         )
+    if "when" in asks or "where" in asks:
+        return l10n._("{title}: {day}, {start}–{end}.", **_when(l10n, session), title=session.title)
     return None
-
-
-def _at_line(l10n: Localizer, session: SessionSummary, with_room: str, without: str) -> str:
-    return with_room if session.room else without
 
 
 def _when(l10n: Localizer, session: SessionSummary) -> dict[str, str]:
@@ -189,10 +181,6 @@ def _when(l10n: Localizer, session: SessionSummary) -> dict[str, str]:
         "start": l10n.time(session.starts_at),
         "end": l10n.time(session.ends_at),
     }
-
-
-def _where(l10n: Localizer, session: SessionSummary) -> dict[str, str]:
-    return {**_when(l10n, session), "room": session.room or ""}
 
 
 def _names(l10n: Localizer, names: Sequence[str]) -> Markup:

@@ -71,7 +71,7 @@ class ScheduleService:
         day = event.start_date + timedelta(days=_clamp_day(event, day_index))
         start, end = _day_bounds(event, day)
         return day, [
-            _entry_summary(programme, s, locale)
+            entry_summary(programme, s, locale)
             for s in programme.sessions
             if start <= s.starts_at < end
         ]
@@ -92,15 +92,15 @@ class ScheduleService:
             upcoming = [s for s in live if first_next <= s.starts_at <= first_next + NEXT_WINDOW]
         first_start, last_end = programme.first_start, programme.last_end
         return NowAndNext(
-            now=tuple(_entry_summary(programme, s, locale) for s in running),
-            next=tuple(_entry_summary(programme, s, locale) for s in upcoming),
+            now=tuple(entry_summary(programme, s, locale) for s in running),
+            next=tuple(entry_summary(programme, s, locale) for s in upcoming),
             before_event=first_start is not None and now < first_start,
             after_event=last_end is None or now >= last_end,
         )
 
     async def speakers(self, locale: str) -> list[SpeakerSummary]:
         programme = await self.cache.current()
-        found = [_entry_speaker(s, locale) for s in programme.speakers]
+        found = [entry_speaker(s, locale) for s in programme.speakers]
         return sorted(found, key=lambda s: sort_key(s.name, locale))
 
     async def speaker(self, speaker_id: int, locale: str) -> SpeakerDetail | None:
@@ -114,7 +114,7 @@ class ScheduleService:
             organization=speaker.organization,
             bio=speaker.bios.get(locale) or speaker.bio,
             sessions=tuple(
-                _entry_summary(programme, s, locale)
+                entry_summary(programme, s, locale)
                 for s in programme.sessions
                 if any(person == speaker_id for person, _ in s.people)
             ),
@@ -136,7 +136,7 @@ class ScheduleService:
         day = event.start_date + timedelta(days=index)
         start, end = _day_bounds(event, day)
         sessions = tuple(
-            _entry_summary(programme, s, locale)
+            entry_summary(programme, s, locale)
             for s in programme.sessions
             if s.room_id == room_id and start <= s.starts_at < end
         )
@@ -168,8 +168,8 @@ class ScheduleService:
         last_end = programme.last_end
         return RoomNowNext(
             room=_entry_room(room, locale),
-            now=tuple(_entry_summary(programme, s, locale) for s in running),
-            next=None if upcoming is None else _entry_summary(programme, upcoming, locale),
+            now=tuple(entry_summary(programme, s, locale) for s in running),
+            next=None if upcoming is None else entry_summary(programme, upcoming, locale),
             day_index=self._today_index(programme.event),
             after_event=last_end is None or now >= last_end,
         )
@@ -186,8 +186,8 @@ class ScheduleService:
         sessions = [s for s in programme.sessions if all(w in s.search_text for w in words)]
         speakers = [s for s in programme.speakers if all(w in s.search_text for w in words)]
         return SearchResults(
-            sessions=tuple(_entry_summary(programme, s, locale) for s in sessions[:SEARCH_LIMIT]),
-            speakers=tuple(_entry_speaker(s, locale) for s in speakers[:SEARCH_LIMIT]),
+            sessions=tuple(entry_summary(programme, s, locale) for s in sessions[:SEARCH_LIMIT]),
+            speakers=tuple(entry_speaker(s, locale) for s in speakers[:SEARCH_LIMIT]),
         )
 
     def _today_index(self, event: EventEntry) -> int:
@@ -244,7 +244,7 @@ def _summary(session: m.Session, locale: str) -> SessionSummary:
     )
 
 
-def _entry_summary(
+def entry_summary(
     programme: ProgrammeSnapshot, session: SessionEntry, locale: str
 ) -> SessionSummary:
     return SessionSummary(
@@ -292,7 +292,7 @@ def _entry_detail(
     )
 
 
-def _entry_speaker(speaker: SpeakerEntry, locale: str) -> SpeakerSummary:
+def entry_speaker(speaker: SpeakerEntry, locale: str) -> SpeakerSummary:
     return SpeakerSummary(
         id=speaker.id,
         name=speaker.names.get(locale, speaker.name),
@@ -303,9 +303,5 @@ def _entry_speaker(speaker: SpeakerEntry, locale: str) -> SpeakerSummary:
 def _entry_room(room: RoomEntry, locale: str) -> RoomSummary:
     return RoomSummary(id=room.id, name=room.names.get(locale) or room.name, capacity=room.capacity)
 
-
-# Read models of snapshot entries, shared with the question service.
-entry_summary = _entry_summary
-entry_speaker = _entry_speaker
 
 __all__ = ["NoEventError", "ScheduleService", "entry_speaker", "entry_summary"]

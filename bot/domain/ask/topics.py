@@ -32,6 +32,7 @@ MIN_RELATIVE = 0.4
 LONG_LIST = 8
 # When at least this many sessions hold every word of the topic, only those are listed.
 MIN_ALL = 3
+MEMO_SIZE = 4096  # words whose matches are remembered (forgotten all at once when full)
 
 _ENGLISH = snowballstemmer.stemmer("english")
 _INDONESIAN = snowballstemmer.stemmer("indonesian")
@@ -94,6 +95,7 @@ class TopicIndex:
         self._postings = dict(postings)
         self._count = max(count, 1)
         self._vocabulary = sorted(w for w in words if len(w) >= FUZZY_MIN_LENGTH)
+        self._memo: dict[str, dict[int, float]] = {}
 
     def in_content(self, word: str) -> int:
         """In how many sessions' titles or abstracts the word occurs (names and tracks aside)."""
@@ -104,20 +106,29 @@ class TopicIndex:
         return bool(self._hits(word))
 
     def _hits(self, word: str) -> dict[int, float]:
+        """Sessions holding the word (as it is, through a stem, or with a typo), by field
+        weight. Remembered: a question asks `knows` and then `search` for the same words."""
+        found = self._memo.get(word)
+        if found is not None:
+            return found
         hits: dict[int, float] = {}
         for key in keys_of(word):
-            for document, weight in self._postings.get(key, {}).items():
-                if hits.get(document, 0.0) < weight:
-                    hits[document] = weight
+            self._merge(hits, key)
         if not hits and len(word) >= FUZZY_MIN_LENGTH and not word.isdigit():
             for near, _, _ in process.extract(
                 word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3
             ):
                 for key in keys_of(near):
-                    for document, weight in self._postings.get(key, {}).items():
-                        if hits.get(document, 0.0) < weight:
-                            hits[document] = weight
+                    self._merge(hits, key)
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        self._memo[word] = hits
         return hits
+
+    def _merge(self, hits: dict[int, float], key: str) -> None:
+        for document, weight in self._postings.get(key, {}).items():
+            if hits.get(document, 0.0) < weight:
+                hits[document] = weight
 
     def search(self, words: Sequence[str]) -> TopicMatch:
         per_word = {word: self._hits(word) for word in dict.fromkeys(words)}

@@ -370,11 +370,6 @@ def _days_and_words(
             found.day = DayRef("index", 1) if value == "first" else DayRef("last")
             reading.take(*span)
             continue
-        weekday = _meaning(phrase, "weekday")
-        if weekday is not None and found.day is None:
-            found.day = DayRef("weekday", int(weekday))
-            reading.take(*span)
-            continue
         period = _meaning(phrase, "periods")
         if period is not None:
             if found.period is None and found.at is None:
