@@ -4,6 +4,7 @@ set), the fake Bot API, and a running bot wired to both."""
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -122,6 +123,32 @@ async def bot(
 ) -> AsyncIterator[BotHarness]:
     """The real bot in polling mode on SQLite with the sample programme."""
     async with BotHarness.running(fake, sqlite_sample_db, clock) as harness:
+        yield harness
+
+
+WEBHOOK_SECRET = "s3cret-Token_for-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def webhook_bot(
+    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
+) -> AsyncIterator[BotHarness]:
+    """The real bot in webhook mode (its own HTTP port) on SQLite with the sample programme."""
+    port = free_port()
+    async with BotHarness.running(
+        fake,
+        sqlite_sample_db,
+        clock,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=WEBHOOK_SECRET,
+        http_port=port,
+    ) as harness:
         yield harness
 
 

@@ -4,17 +4,13 @@ room's now and next: what an attendee sees, at the fixture's clock (Saturday 14 
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 import pytest
 
-from bot.clock import FrozenClock
 from bot.i18n import RLM, plain_text, strip_bidi
 from bot.presentation import inline as inline_screens
-from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import InlineAnswer
 from bot.services.inbox import InboxService, chat_of
 from tests.conftest import KL
@@ -330,28 +326,6 @@ async def test_an_inline_query_is_stored_and_ordered_with_its_senders_private_ch
 
 
 # --------------------------------------------------------------------------- webhook mode
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def webhook_bot(
-    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
-) -> AsyncIterator[BotHarness]:
-    port = _free_port()
-    async with BotHarness.running(
-        fake,
-        sqlite_sample_db,
-        clock,
-        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_secret="inline-Secret_1",
-        http_port=port,
-    ) as harness:
-        yield harness
-
-
 async def test_inline_queries_are_received_through_the_webhook_too(
     webhook_bot: BotHarness,
 ) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -12,34 +10,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
-from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.services.inbox import InboxService, UpdateIdInUse
 from bot.web.server import create_web_app
+from tests.conftest import WEBHOOK_SECRET
 from tests.harness import BotHarness, text_of
 
-SECRET = "s3cret-Token_for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def webhook_bot(
-    fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
-) -> AsyncIterator[BotHarness]:
-    port = free_port()
-    async with BotHarness.running(
-        fake,
-        sqlite_sample_db,
-        clock,
-        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_secret=SECRET,
-        http_port=port,
-    ) as harness:
-        yield harness
+SECRET = WEBHOOK_SECRET
 
 
 async def test_webhook_mode_registers_the_webhook_with_its_secret(webhook_bot: BotHarness) -> None:
