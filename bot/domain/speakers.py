@@ -225,6 +225,18 @@ Person = tuple[int, str]  # (speaker id, role)
 
 
 @dataclass(frozen=True)
+class Listed:
+    """A session and its people as stored, read before an import changes them."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    cancelled: bool
+    people: tuple[Person, ...]
+    titles: dict[str, str]  # by locale, for telling speakers of a session that is gone
+
+
+@dataclass(frozen=True)
 class PeopleChange:
     """A session's speakers and moderators before and after an import, in programme order."""
 

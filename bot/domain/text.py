@@ -50,6 +50,12 @@ def search_words(query: str) -> list[str]:
     return sorted(words, key=lambda w: (-len(w), w))[:MAX_QUERY_WORDS]
 
 
+def name_key(text: str) -> str:
+    """A name as it is compared across imports and languages: case, accents, Arabic marks,
+    look-alike letters and punctuation do not count ("Al-Khatib" is "al khatib")."""
+    return " ".join(re.findall(r"\w+", normalize(text)))
+
+
 def search_document(*parts: str) -> str:
     """The text a record is found by: its normalized words, space-separated, padded."""
     words = _WORD.findall(normalize(" ".join(parts)))

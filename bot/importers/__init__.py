@@ -14,6 +14,7 @@ from datetime import date
 
 from bot.domain.programme import ProgrammeData
 from bot.importers.base import Format, Problem, ProgrammeFormatError, detect_format
+from bot.importers.builder import MAX_SESSIONS
 from bot.importers.csv_format import COLUMNS as CSV_COLUMNS
 from bot.importers.csv_format import parse_csv
 from bot.importers.frab import parse_frab
@@ -39,13 +40,15 @@ def parse_programme(
     start_date_hint: date | None = None,
     event_key: str | None = None,
     event_name: str | None = None,
+    max_sessions: int = MAX_SESSIONS,
 ) -> ProgrammeData:
     """Parse `data` (named `name` in errors) as `format`, detected from the content if None.
 
-    `timezone` is the fallback for files that declare none (floating iCalendar times, pretalx
-    JSON with bare offsets) and the zone of CSV times. `start_date_hint` is the date of day 1
-    for CSV rows that give a day number. `event_key`/`event_name` replace the event's own (a
-    CSV has none: without them the file name is used). Raises `ProgrammeFormatError`.
+        `timezone` is the fallback for files that declare none (floating iCalendar times, pretalx
+        JSON with bare offsets) and the zone of CSV times. `start_date_hint` is the date of day 1
+        for CSV rows that give a day number. `event_key`/`event_name` replace the event's own (a
+        CSV has none: without them the file name is used). A programme of more than `max_sessions`
+    sessions is refused as soon as the parser reaches one more. Raises `ProgrammeFormatError`.
     """
     chosen = Format(format) if format else detect_format(name, data)
     if chosen is Format.CSV:
@@ -56,9 +59,10 @@ def parse_programme(
             start_date_hint=start_date_hint,
             event_key=event_key,
             event_name=event_name,
+            max_sessions=max_sessions,
         )
     parsers = {Format.FRAB: parse_frab, Format.PRETALX: parse_pretalx, Format.ICS: parse_ics}
-    programme = parsers[chosen](name, data, timezone=timezone)
+    programme = parsers[chosen](name, data, timezone=timezone, max_sessions=max_sessions)
     if event_key or event_name:
         event = replace(
             programme.event,

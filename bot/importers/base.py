@@ -88,6 +88,10 @@ class ProgrammeFormatError(ValueError):
         self.total = max(total or 0, len(problems))
         super().__init__(self._render())
 
+    def __reduce__(self) -> tuple[type[ProgrammeFormatError], tuple[str, list[Problem], int]]:
+        """Pickled whole: the import worker's process raises it for the bot's."""
+        return (type(self), (self.file, list(self.problems), self.total))
+
     def _render(self) -> str:
         if self.total == 1:
             return f"{self.file}: {self.problems[0]}"

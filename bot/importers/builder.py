@@ -29,6 +29,10 @@ from bot.importers.text import slugify
 KEY_LIMIT = 200  # the `key` columns
 NAME_LIMIT = 200  # room, track and speaker names
 TITLE_LIMIT = 500
+# The most sessions one programme may hold. The largest real programmes have about 1,500
+# (FOSDEM); a file with far more is a mistake or an attack, and matching and writing it would
+# cost time and memory every attendee shares. Reading stops at the first session beyond.
+MAX_SESSIONS = 25_000
 
 
 def clip_key(key: str) -> str:
@@ -56,8 +60,9 @@ def zone_or_none(name: str) -> ZoneInfo | None:
 
 
 class ProgrammeBuilder:
-    def __init__(self, problems: Problems) -> None:
+    def __init__(self, problems: Problems, max_sessions: int = MAX_SESSIONS) -> None:
         self.problems = problems
+        self.max_sessions = max_sessions
         self.rooms: dict[str, RoomData] = {}
         self.tracks: dict[str, TrackData] = {}
         self.speakers: dict[str, SpeakerData] = {}
@@ -128,6 +133,14 @@ class ProgrammeBuilder:
         return key
 
     def session(self, where: str | Msg, session: SessionData) -> None:
+        if len(self.sessions) >= self.max_sessions:
+            raise self.problems.fail(
+                where,
+                N_(
+                    "more than {limit} sessions: the bot takes at most {limit}",
+                    limit=self.max_sessions,
+                ),
+            )
         key = clip_key(session.key)
         if key in self._seen:
             self.problems.add(

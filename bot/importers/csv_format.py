@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.locales import SUPPORTED_LOCALES
 from bot.domain.programme import ProgrammeData, SessionData, SessionKind
 from bot.importers.base import N_, Msg, Problems, line
-from bot.importers.builder import ProgrammeBuilder, zone_or_none
+from bot.importers.builder import MAX_SESSIONS, ProgrammeBuilder, zone_or_none
 from bot.importers.mentions import Mention, Mentions
 from bot.importers.text import content_key
 
@@ -68,6 +68,7 @@ def parse_csv(
     start_date_hint: date | None = None,
     event_key: str | None = None,
     event_name: str | None = None,
+    max_sessions: int = MAX_SESSIONS,
 ) -> ProgrammeData:
     problems = Problems(name)
     try:
@@ -95,7 +96,7 @@ def parse_csv(
                 Msg(UNKNOWN_COLUMN, (("column", repr(column)),)),
                 docs="see docs/importing.md",
             )
-    builder = ProgrammeBuilder(problems)
+    builder = ProgrammeBuilder(problems, max_sessions)
     rows = _Rows(builder)
     number = reader.line_num + 1
     for cells in reader:

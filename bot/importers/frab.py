@@ -21,7 +21,7 @@ from defusedxml.ElementTree import fromstring
 
 from bot.domain.programme import ProgrammeData
 from bot.importers.base import N_, Problems, line
-from bot.importers.builder import ProgrammeBuilder, zone_or_none
+from bot.importers.builder import MAX_SESSIONS, ProgrammeBuilder, zone_or_none
 from bot.importers.family import Context, Day, Event, add_event, parse_datetime
 from bot.importers.text import html_to_text
 
@@ -31,7 +31,9 @@ _EVENT_FIELDS = (
 )
 
 
-def parse_frab(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
+def parse_frab(
+    name: str, data: bytes, *, timezone: str, max_sessions: int = MAX_SESSIONS
+) -> ProgrammeData:
     problems = Problems(name)
     try:
         root = fromstring(data)
@@ -51,7 +53,7 @@ def parse_frab(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
         raise problems.fail("schedule", N_("no <conference> element"))
     declared = _child(conference, "time_zone_name") or None
     zone = zone_or_none(declared or timezone) or ZoneInfo("UTC")
-    builder = ProgrammeBuilder(problems)
+    builder = ProgrammeBuilder(problems, max_sessions)
     ctx = Context(builder, zone, _track_slugs(root), _people(root))
     days = root.findall("day")
     if not days:

@@ -28,14 +28,16 @@ from icalendar import Calendar
 
 from bot.domain.programme import ProgrammeData, SessionData
 from bot.importers.base import N_, Msg, Problems, line
-from bot.importers.builder import ProgrammeBuilder, zone_or_none
+from bot.importers.builder import MAX_SESSIONS, ProgrammeBuilder, zone_or_none
 from bot.importers.text import content_key, html_to_text, session_kind, slugify
 
 _SPEAKER_LINE = re.compile(r"^(Speaker|Presenter)(s?):\s*(\S.{0,300})$", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 
 
-def parse_ics(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
+def parse_ics(
+    name: str, data: bytes, *, timezone: str, max_sessions: int = MAX_SESSIONS
+) -> ProgrammeData:
     problems = Problems(name)
     try:
         calendar = Calendar.from_ical(data)
@@ -45,7 +47,7 @@ def parse_ics(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
         ) from None
     declared = _text(calendar.get("X-WR-TIMEZONE")) or None
     floating = zone_or_none(declared or timezone) or ZoneInfo("UTC")
-    builder = ProgrammeBuilder(problems)
+    builder = ProgrammeBuilder(problems, max_sessions)
     tzids: set[str] = set()
     lines = _event_lines(data)
     for event in calendar.walk("VEVENT"):

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.importers.text import name_key, slugify
+from bot.domain.text import name_key
+from bot.importers.text import slugify
 
 
 @dataclass(frozen=True)

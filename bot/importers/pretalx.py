@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.programme import ProgrammeData
 from bot.importers.base import N_, Problems
-from bot.importers.builder import ProgrammeBuilder, zone_or_none
+from bot.importers.builder import MAX_SESSIONS, ProgrammeBuilder, zone_or_none
 from bot.importers.family import Context, Day, add_event, parse_datetime, text
 
 CONFERENCE = "/schedule/conference"
@@ -29,7 +29,9 @@ def pointer(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def parse_pretalx(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
+def parse_pretalx(
+    name: str, data: bytes, *, timezone: str, max_sessions: int = MAX_SESSIONS
+) -> ProgrammeData:
     problems = Problems(name)
     try:
         raw = json.loads(data.decode("utf-8-sig"))
@@ -44,7 +46,7 @@ def parse_pretalx(name: str, data: bytes, *, timezone: str) -> ProgrammeData:
         raise problems.fail(CONFERENCE, N_("missing: this is not a pretalx/frab schedule.json"))
     declared = text(conference.get("time_zone_name")) or None
     zone = zone_or_none(declared or timezone) or ZoneInfo("UTC")
-    builder = ProgrammeBuilder(problems)
+    builder = ProgrammeBuilder(problems, max_sessions)
     rooms = _rooms(builder, conference.get("rooms"))
     ctx = Context(builder, zone, _track_slugs(conference.get("tracks")), {})
     days = conference.get("days")

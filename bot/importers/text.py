@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 from bot.domain.programme import SessionKind
-from bot.domain.text import normalize
 
 _MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _BLOCKS = frozenset(
@@ -75,12 +74,6 @@ def slugify(text: str, limit: int = 80) -> str:
     if not slug:
         return "x-" + hashlib.sha1(text.encode()).hexdigest()[:10]
     return slug[:limit].rstrip("-")
-
-
-def name_key(text: str) -> str:
-    """A name as it is compared across imports and languages: case, accents, Arabic marks,
-    look-alike letters and punctuation do not count ("Al-Khatib" is "al khatib")."""
-    return " ".join(re.findall(r"\w+", normalize(text)))
 
 
 def content_key(title: str, starts_at: datetime) -> str:

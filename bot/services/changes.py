@@ -9,6 +9,7 @@ and a change undone before anyone heard of it is no news at all.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,35 @@ def slot_of(session: m.Session) -> SlotState:
     """The slot as loaded (read it before changing the row: `room` is not refreshed)."""
     room = session.room.key if session.room is not None else None
     return SlotState(session.starts_at, session.ends_at, room, session.cancelled)
+
+
+async def concerned(db: AsyncSession, session_ids: Sequence[int]) -> set[int]:
+    """The sessions among these that someone would hear about: bookmarked, with a linked
+    speaker, or with a message about them still to send. A change to any other session
+    needs no work at all (a programme shifted by ten minutes may move hundreds)."""
+    found: set[int] = set()
+    for start in range(0, len(session_ids), 5000):
+        ids = list(session_ids[start : start + 5000])
+        found.update(
+            await db.scalars(select(m.Bookmark.session_id).where(m.Bookmark.session_id.in_(ids)))
+        )
+        found.update(
+            await db.scalars(
+                select(m.SessionSpeaker.session_id)
+                .join(m.SpeakerLink, m.SpeakerLink.speaker_id == m.SessionSpeaker.speaker_id)
+                .where(m.SessionSpeaker.session_id.in_(ids))
+            )
+        )
+        subjects = {session_subject(i): i for i in ids}
+        found.update(
+            subjects[subject]
+            for subject in await db.scalars(
+                select(m.OutboxMessage.subject)
+                .where(m.OutboxMessage.state == PENDING)
+                .where(m.OutboxMessage.subject.in_(list(subjects)))
+            )
+        )
+    return found
 
 
 async def on_session_change(

@@ -12,13 +12,15 @@ from sqlalchemy import select
 
 from bot.clock import Clock, SystemClock
 from bot.db import models as m
-from bot.db.engine import SessionFactory
+from bot.db.engine import SessionFactory, engine_of
+from bot.domain.programme_plan import ImportSummary
 from bot.domain.views import UserProfile
-from bot.importers import Format, parse_programme
+from bot.importers import Format, builder
 from bot.importers.base import N_, Problem, ProgrammeFormatError
 from bot.services import conversations
 from bot.services.audit import record, require_role
-from bot.services.programme import ImportSummary, ProgrammeService
+from bot.services.import_worker import ImportWorker, Job, shared_worker
+from bot.services.programme import ATTEMPTS, ProgrammeService, StaleProgramme
 
 MAX_PROGRAMME_BYTES = 20_000_000
 FLOW = "import"
@@ -47,11 +49,21 @@ class ImportService:
         programme: ProgrammeService,
         timezone: str,
         clock: Clock | None = None,
+        worker: ImportWorker | None = None,
     ) -> None:
         self._sessions = sessions
         self._programme = programme
         self._timezone = timezone
         self._clock = clock or SystemClock()
+        self._worker = worker or shared_worker()
+        self._database_url = engine_of(sessions).url.render_as_string(hide_password=False)
+
+    async def may_import(self, actor: UserProfile, name: str) -> None:
+        """Before a file sent to the bot is fetched: NotAllowed (the attempt audited, as a
+        preview's refusal is) unless `actor` may import, so nobody else's file is read."""
+        await require_role(
+            self._sessions, actor, "import-preview", at=self._clock.now(), subject=name
+        )
 
     async def preview(
         self, actor: UserProfile, name: str, data: bytes, file_ref: str
@@ -96,18 +108,30 @@ class ImportService:
     async def load(
         self, name: str, data: bytes, *, format: Format | None = None, dry_run: bool = False
     ) -> ImportSummary:
-        """Parse and apply; ProgrammeFormatError names the file, the place and the problem."""
+        """Parse and apply; ProgrammeFormatError names the file, the place and the problem.
+
+        The file is parsed and matched in the import worker's process; only the writing
+        happens here. If the programme changed meanwhile (another import, an edit), the plan
+        is made again."""
         key, event_name = await self._current_event()
-        programme = await asyncio.to_thread(
-            parse_programme,
+        job = Job(
+            self._database_url,
             name,
             data,
-            format=format,
-            timezone=self._timezone,
-            event_key=key,
-            event_name=event_name,
+            format,
+            self._timezone,
+            key,
+            event_name,
+            builder.MAX_SESSIONS,  # read now: a test may lower it
         )
-        return await self._programme.apply(programme, dry_run=dry_run)
+        if dry_run:
+            return await self._worker.preview(job)
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return await self._programme.write(await self._worker.plan(job))
+            except StaleProgramme:
+                continue
+        return await self._programme.write(await self._worker.plan(job))
 
     async def event_timezone(self) -> str:
         async with self._sessions() as db:

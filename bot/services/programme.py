@@ -1,62 +1,55 @@
 """Writing a programme into the database, matched by stable keys so re-imports update in place.
 
-Every change of a session's time or room, and every cancellation, is detected against what
-was stored, so the people who bookmarked it are told and their reminders follow, in the same
-transaction. A session missing from a new import is deleted, unless someone bookmarked it:
-then it stays, cancelled, so their agenda can say so.
+An import is planned before anything is written (`bot/domain/programme_plan.py`): the stored
+programme is read with a few plain SELECTs, matched against the file's on a worker thread,
+and the plan is written with bulk statements in one transaction, so the SQLite writer is held
+for the writes alone, not for the matching. A dry run stops after the plan. Every change of a
+session's time or room, and every cancellation, is told to the people who bookmarked it and
+their reminders follow, in the same transaction. A session missing from a new import is
+deleted, unless someone bookmarked it: then it stays, cancelled, so their agenda can say so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.changes import SessionChange, SlotState, detect_change
-from bot.domain.programme import ProgrammeData, SessionData, SpeakerData, Translations
+from bot.domain.programme import ProgrammeData
+from bot.domain.programme_plan import (
+    Entry,
+    EventRow,
+    ImportSummary,
+    Plan,
+    Removal,
+    SessionRow,
+    Stored,
+    Texts,
+    Writes,
+    plan,
+)
 from bot.domain.speakers import DEFAULT_ALERT_LEADS
 from bot.domain.text import search_document
-from bot.importers.text import name_key
 from bot.services import speaker_alerts
-from bot.services.changes import on_session_change, slot_of
+from bot.services.changes import concerned, on_session_change, slot_of
 from bot.services.programme_cache import bump_version
 
-
-@dataclass(frozen=True)
-class ImportSummary:
-    rooms: int
-    tracks: int
-    speakers: int
-    sessions: int
-    removed_sessions: int  # deleted, or cancelled because someone had bookmarked them
-    changes: tuple[SessionChange, ...] = ()  # moved, re-roomed, cancelled or restored sessions
-    added: tuple[str, ...] = ()  # titles of sessions new in this import
-    renamed: tuple[tuple[str, str], ...] = ()  # (old title, new title)
-    removed: tuple[str, ...] = ()  # titles of sessions deleted (nobody had bookmarked them)
-    applied: bool = True  # False for a dry run: nothing was written
-    # room key -> its names ("" the stored name, else by locale): changes name rooms so
-    room_names: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
-    new_rooms: tuple[dict[str, str], ...] = field(default=(), compare=False)  # created now
-    new_tracks: tuple[dict[str, str], ...] = field(default=(), compare=False)
-    new_speakers: tuple[dict[str, str], ...] = field(default=(), compare=False)
+ATTEMPTS = 3  # plans made afresh when the programme changed between reading and writing
+CHUNK = 5000  # ids per IN (...) list: SQLite allows 32,766 parameters a statement
 
 
-class _DryRun(Exception):
-    """Raised inside the import transaction to roll a dry run back after computing it."""
-
-    def __init__(self, summary: ImportSummary) -> None:
-        super().__init__("dry run")
-        self.summary = summary
-
-
-Changed = tuple[m.Session, SessionChange]
+class StaleProgramme(Exception):
+    """The programme changed after it was read for the plan (another import, an edit)."""
 
 
 class ProgrammeService:
@@ -75,138 +68,34 @@ class ProgrammeService:
             return await db.scalar(select(m.Session.id).limit(1)) is not None
 
     async def apply(self, data: ProgrammeData, *, dry_run: bool = False) -> ImportSummary:
-        """Upsert everything in one transaction; sessions missing from `data` are removed.
+        """Write `data` as the event's programme; sessions missing from it are removed.
 
-        A dry run does the same work, reports it, and rolls the transaction back, so what it
-        says is exactly what a real import would do."""
-        try:
-            return await self._apply(data, dry_run)
-        except _DryRun as done:
-            return done.summary
+        The stored programme is read and matched against the file off the write lock (the
+        matching on a worker thread); a dry run stops there and writes nothing. Applying
+        writes the plan in one transaction that first checks the programme has not changed
+        since it was read (else it plans again), so what a dry run says is what an import
+        does, and the writer is held only for the bulk statements."""
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return await self._plan_and_apply(data, dry_run)
+            except StaleProgramme:
+                continue
+        return await self._plan_and_apply(data, dry_run)
 
-    async def _apply(self, data: ProgrammeData, dry_run: bool) -> ImportSummary:
-        now = self._clock.now()
+    async def _plan_and_apply(self, data: ProgrammeData, dry_run: bool) -> ImportSummary:
+        async with self._sessions() as db:
+            stored = await read_stored(db, data.event.key)
+        planned = await asyncio.to_thread(plan, stored, data)
+        if dry_run:
+            return planned.summary(planned.removal(planned.bookmarked), applied=False)
+        return await self.write(planned)
+
+    async def write(self, planned: Plan) -> ImportSummary:
+        """Write a plan made from this database; `StaleProgramme` if the programme changed
+        since it was read (make the plan again)."""
         async with self._sessions.begin() as db:
-            event = await _upsert_event(db, data)
-            found_rooms = _Known(
-                await db.scalars(select(m.Room).where(m.Room.event_id == event.id))
-            )
-            next_position = max((r.position for r in found_rooms.rows), default=-1) + 1
-            rooms: dict[str, m.Room] = {}
-            created_rooms: list[m.Room] = []
-            created_tracks: list[m.Track] = []
-            created_people: list[m.Speaker] = []
-            for room in sorted(data.rooms, key=lambda r: r.by_name):  # keyed ones first
-                row, trusted = found_rooms.resolve(room.key, room.name, room.names, room.by_name)
-                if row is None:
-                    row = m.Room(
-                        event_id=event.id, key=found_rooms.new_key(room.key), translations=[]
-                    )
-                    row.position, next_position = next_position, next_position + 1
-                    db.add(row)
-                    created_rooms.append(row)
-                    trusted = True
-                if trusted:
-                    _rename(row, room.name)
-                    _merge_translations(
-                        row,
-                        {loc: {"name": t} for loc, t in room.names.items()},
-                        m.RoomTranslation,
-                        {"name": row.name},
-                    )
-                    if room.capacity is not None:
-                        row.capacity = room.capacity
-                found_rooms.add(row)
-                rooms[room.key] = row
-            found_tracks = _Known(
-                await db.scalars(select(m.Track).where(m.Track.event_id == event.id))
-            )
-            tracks: dict[str, m.Track] = {}
-            for track in sorted(data.tracks, key=lambda t: t.by_name):
-                track_row, trusted = found_tracks.resolve(
-                    track.key, track.name, track.names, track.by_name
-                )
-                if track_row is None:
-                    track_row = m.Track(
-                        event_id=event.id, key=found_tracks.new_key(track.key), translations=[]
-                    )
-                    db.add(track_row)
-                    created_tracks.append(track_row)
-                    trusted = True
-                if trusted:
-                    _rename(track_row, track.name)
-                    _merge_translations(
-                        track_row,
-                        {loc: {"name": t} for loc, t in track.names.items()},
-                        m.TrackTranslation,
-                        {"name": track_row.name},
-                    )
-                found_tracks.add(track_row)
-                tracks[track.key] = track_row
-            found_people = _Known(
-                await db.scalars(select(m.Speaker).where(m.Speaker.event_id == event.id))
-            )
-            speakers = {}
-            for speaker in sorted(data.speakers, key=lambda p: p.by_name):
-                speakers[speaker.key] = _apply_speaker(
-                    db, event.id, found_people, speaker, created_people
-                )
-            await db.flush()
-            people_before = await speaker_alerts.people_of_event(db, event.id)
-            changed: list[Changed] = []
-            added: list[str] = []
-            renamed: list[tuple[str, str]] = []
-            for session in data.sessions:
-                old_title = await db.scalar(
-                    select(m.Session.title).where(
-                        m.Session.event_id == event.id, m.Session.key == session.key
-                    )
-                )
-                stored, change = await _apply_session(
-                    db, event.id, session, rooms, tracks, speakers
-                )
-                if old_title is None:
-                    added.append(session.title)
-                elif old_title != session.title:
-                    renamed.append((old_title, session.title))
-                if change is not None:
-                    changed.append((stored, change))
-            keep = {s.key for s in data.sessions}
-            gone = list(
-                await db.scalars(
-                    select(m.Session.title).where(
-                        m.Session.event_id == event.id, m.Session.key.not_in(keep)
-                    )
-                )
-            )
-            deleted, cancelled = await _remove_missing(db, event.id, keep)
-            changed += cancelled
-            cancelled_titles = {row.title for row, _ in cancelled}
-            await speaker_alerts.on_people_changes(  # speakers first, attendees after
-                db, event.id, people_before, now, self._speaker_leads
-            )
-            for stored, change in changed:
-                await on_session_change(db, stored, change, now)
-            await bump_version(db, event.id)  # every instance's programme cache reloads
-            summary = ImportSummary(
-                rooms=len(data.rooms),
-                tracks=len(data.tracks),
-                speakers=len(data.speakers),
-                sessions=len(data.sessions),
-                removed_sessions=deleted + len(cancelled),
-                changes=tuple(change for _, change in changed),
-                added=tuple(added),
-                renamed=tuple(renamed),
-                removed=tuple(t for t in gone if t not in cancelled_titles),
-                applied=not dry_run,
-                room_names=await _room_names(db, event.id),
-                new_rooms=tuple(_names_of(r) for r in created_rooms),
-                new_tracks=tuple(_names_of(t) for t in created_tracks),
-                new_speakers=tuple(_names_of(p) for p in created_people),
-            )
-            if dry_run:
-                raise _DryRun(summary)
-        return summary
+            removal = await _write(db, planned, self._clock.now(), self._speaker_leads)
+        return planned.summary(removal, applied=True)
 
     async def change_session(
         self,
@@ -256,156 +145,6 @@ class ProgrammeService:
             return change
 
 
-ModelT = TypeVar("ModelT", m.Room, m.Track, m.Speaker, m.Session)
-
-
-async def _upsert(db: AsyncSession, model: type[ModelT], event_id: int, key: str) -> ModelT:
-    row = await db.scalar(select(model).where(model.event_id == event_id, model.key == key))
-    if row is None:
-        row = model(event_id=event_id, key=key, translations=[])
-        db.add(row)
-    return row
-
-
-async def _upsert_event(db: AsyncSession, data: ProgrammeData) -> m.Event:
-    info = data.event
-    event = await db.scalar(select(m.Event).where(m.Event.key == info.key))
-    if event is None:
-        event = m.Event(key=info.key, translations=[])
-        db.add(event)
-    event.name, event.timezone = info.name, info.timezone
-    event.venue = info.venue or event.venue or ""
-    event.start_date, event.days, event.original_locale = (
-        info.start_date,
-        info.days,
-        info.original_locale,
-    )
-    wanted = {
-        locale: {"name": info.names.get(locale, ""), "venue": info.venues.get(locale, "")}
-        for locale in set(info.names) | set(info.venues)
-    }
-    _merge_translations(event, wanted, m.EventTranslation, {"name": info.name, "venue": ""})
-    await db.flush()
-    return event
-
-
-def _apply_speaker(
-    db: AsyncSession,
-    event_id: int,
-    found: _Known[m.Speaker],
-    data: SpeakerData,
-    created: list[m.Speaker],
-) -> m.Speaker:
-    row, trusted = found.resolve(data.key, data.name, data.names, data.by_name)
-    if row is None:
-        row = m.Speaker(event_id=event_id, key=found.new_key(data.key), translations=[])
-        db.add(row)
-        created.append(row)
-        trusted = True
-    if trusted:
-        _rename(row, data.name)
-        row.organization = data.organization or row.organization or ""
-        row.bio = data.bio or row.bio or ""
-        wanted = {
-            locale: {"name": data.names.get(locale, ""), "bio": data.bios.get(locale, "")}
-            for locale in set(data.names) | set(data.bios)
-        }
-        _merge_translations(row, wanted, m.SpeakerTranslation, {"name": row.name, "bio": ""})
-    found.add(row)
-    row.search_text = search_document(
-        row.name, row.organization, *(t.name for t in _by_locale(row.translations))
-    )
-    return row
-
-
-async def _apply_session(
-    db: AsyncSession,
-    event_id: int,
-    data: SessionData,
-    rooms: dict[str, m.Room],
-    tracks: dict[str, m.Track],
-    speakers: dict[str, m.Speaker],
-) -> tuple[m.Session, SessionChange | None]:
-    row = await _upsert(db, m.Session, event_id, data.key)
-    before = slot_of(row) if row.id is not None else None  # read before anything changes
-    for translation in row.translations:  # those that repeated the old text follow it
-        if before is not None and translation.title == row.title:
-            translation.title = data.title
-        if before is not None and data.abstract and translation.abstract == row.abstract:
-            translation.abstract = data.abstract
-    row.kind, row.title = data.kind.value, data.title
-    row.abstract = data.abstract or (row.abstract if before is not None else "")
-    row.starts_at, row.ends_at, row.language = data.starts_at, data.ends_at, data.language
-    row.capacity, row.cancelled = data.capacity, data.cancelled
-    room = rooms.get(data.room_key) if data.room_key else None
-    track = tracks.get(data.track_key) if data.track_key else None
-    row.room_id = room.id if room else None
-    row.track_id = track.id if track else None
-    wanted = {
-        locale: {"title": data.titles.get(locale, ""), "abstract": data.abstracts.get(locale, "")}
-        for locale in set(data.titles) | set(data.abstracts)
-    }
-    _merge_translations(row, wanted, m.SessionTranslation, {"title": data.title, "abstract": ""})
-    roles = [(k, "speaker") for k in data.speaker_keys] + [
-        (k, "moderator") for k in data.moderator_keys
-    ]
-    await db.flush()  # gives a new row its id
-    await db.execute(delete(m.SessionSpeaker).where(m.SessionSpeaker.session_id == row.id))
-    people = [speakers[key] for key, _ in roles if key in speakers]
-    for position, (key, role) in enumerate(k for k in roles if k[0] in speakers):
-        db.add(
-            m.SessionSpeaker(
-                session_id=row.id, speaker_id=speakers[key].id, role=role, position=position
-            )
-        )
-    db.expire(row, ["people"])
-    row.search_text = search_document(
-        row.title,
-        row.abstract,
-        *(t.title for t in _by_locale(row.translations)),
-        *(t.abstract for t in _by_locale(row.translations)),
-        *_names(room, track),
-        *(text for p in people for text in _speaker_texts(p)),
-    )
-    if before is None:
-        return row, None
-    after = SlotState(data.starts_at, data.ends_at, room.key if room else None, data.cancelled)
-    return row, detect_change(row.id, data.key, data.title, before, after)
-
-
-async def _remove_missing(
-    db: AsyncSession, event_id: int, keep: set[str]
-) -> tuple[int, list[Changed]]:
-    """Delete sessions no longer in the programme; cancel those someone bookmarked."""
-    missing = list(
-        await db.scalars(
-            select(m.Session).where(m.Session.event_id == event_id, m.Session.key.not_in(keep))
-        )
-    )
-    bookmarked = set(
-        await db.scalars(
-            select(m.Bookmark.session_id)
-            .where(m.Bookmark.session_id.in_([row.id for row in missing]))
-            .distinct()
-        )
-    )
-    cancelled: list[Changed] = []
-    for row in missing:
-        if row.id not in bookmarked:
-            continue
-        before = slot_of(row)
-        row.cancelled = True
-        change = detect_change(
-            row.id, row.key, row.title, before, replace(before, cancelled=True), removed=True
-        )
-        if change is not None:
-            cancelled.append((row, change))
-    doomed = [row.id for row in missing if row.id not in bookmarked]
-    if doomed:
-        await db.execute(delete(m.Session).where(m.Session.id.in_(doomed)))
-    return len(doomed), cancelled
-
-
 def _search_text_of(row: m.Session) -> str:
     """The search document of a stored session (after an organizer's edit)."""
     return search_document(
@@ -432,115 +171,366 @@ def _speaker_texts(speaker: m.Speaker) -> Iterable[str]:
     yield from (t.name for t in _by_locale(speaker.translations))
 
 
-RowT = TypeVar("RowT", m.Room, m.Track, m.Speaker)
-TranslationT = TypeVar(
-    "TranslationT",
-    m.RoomTranslation,
-    m.TrackTranslation,
-    m.SpeakerTranslation,
-    m.SessionTranslation,
-)
-
-
-class _Known(Generic[RowT]):
-    """The event's stored rooms, tracks or speakers, found by key, then by any known name in
-    any language (see `name_key`). A name two of them share finds neither."""
-
-    def __init__(self, rows: Iterable[RowT]) -> None:
-        self.rows: list[RowT] = []
-        self._by_key: dict[str, RowT] = {}
-        self._by_name: dict[str, RowT | None] = {}
-        for row in rows:
-            self.add(row)
-
-    def add(self, row: RowT) -> None:
-        if row.key not in self._by_key:
-            self.rows.append(row)
-        self._by_key[row.key] = row
-        for name in _known_names(row):
-            found = self._by_name.get(name, row)
-            self._by_name[name] = row if found is row else None
-
-    def named(self, *names: str) -> RowT | None:
-        for name in names:
-            found = self._by_name.get(name_key(name)) if name_key(name) else None
-            if found is not None:
-                return found
-        return None
-
-    def resolve(
-        self, key: str, name: str, names: Translations, by_name: bool
-    ) -> tuple[RowT | None, bool]:
-        """The stored row meant, if any, and whether the file's name and translations for
-        it may be written (not when its name showed that a stale key meant another row)."""
-        if by_name:
-            return self.named(name, *names.values()), False
-        keyed = self._by_key.get(key)
-        other = self.named(name) if name else None
-        if keyed is not None and other is not None and other is not keyed:
-            return other, False  # the name belongs to another: the session moved there
-        if keyed is not None:
-            return keyed, True
-        return self.named(name, *names.values()), True
-
-    def new_key(self, key: str) -> str:
-        key = key.lstrip("=")
-        if key not in self._by_key:
-            return key
-        n = 2
-        while f"{key}-{n}" in self._by_key:
-            n += 1
-        return f"{key}-{n}"
-
-
-def _by_locale(translations: Iterable[TranslationT]) -> list[TranslationT]:
+def _by_locale(translations: Iterable[Any]) -> list[Any]:
     """Translations in a fixed order, so a search document is the same on every import."""
     return sorted(translations, key=lambda t: t.locale)
 
 
-def _names_of(row: m.Room | m.Track | m.Speaker) -> dict[str, str]:
-    return {"": row.name} | {t.locale: t.name for t in row.translations}
+# --- reading the stored programme --------------------------------------------------------
 
 
-async def _room_names(db: AsyncSession, event_id: int) -> dict[str, dict[str, str]]:
-    rooms = await db.scalars(select(m.Room).where(m.Room.event_id == event_id))
-    return {room.key: _names_of(room) for room in rooms}
+@dataclass(frozen=True)
+class _Kind:
+    """A table of rooms, tracks or speakers and its translations table."""
+
+    table: Table
+    translations: Table
+    owner: str  # the translations' column naming their row
+    fields: tuple[str, ...]  # the translations' texts
+    columns: tuple[str, ...]  # the row's own columns besides key and name
 
 
-def _known_names(row: m.Room | m.Track | m.Speaker) -> set[str]:
-    return {name_key(n) for n in (row.name, *(t.name for t in row.translations)) if n} - {""}
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
 
 
-def _rename(row: m.Room | m.Track | m.Speaker, name: str) -> None:
-    """A new name (none the row is known by, in any language) renames it; translations that
-    repeated the old name follow it. A known name (an English name of a speaker stored in
-    Arabic) changes nothing."""
-    if not name:
-        if not row.name:
-            row.name = row.key
-        return
-    if row.name and name_key(name) in _known_names(row):
-        return
-    old = name_key(row.name) if row.name else None
-    for translation in row.translations:
-        if old and name_key(translation.name) == old:
-            translation.name = name
-    row.name = name
+ROOMS = _Kind(
+    _table(m.Room), _table(m.RoomTranslation), "room_id", ("name",), ("capacity", "position")
+)
+TRACKS = _Kind(_table(m.Track), _table(m.TrackTranslation), "track_id", ("name",), ())
+SPEAKERS = _Kind(
+    _table(m.Speaker),
+    _table(m.SpeakerTranslation),
+    "speaker_id",
+    ("name", "bio"),
+    ("organization", "bio", "search_text"),
+)
+EVENTS, EVENT_TEXTS = _table(m.Event), _table(m.EventTranslation)
+SESSIONS, SESSION_TEXTS = _table(m.Session), _table(m.SessionTranslation)
+SESSION_PEOPLE, BOOKMARKS = _table(m.SessionSpeaker), _table(m.Bookmark)
+SESSION_FIELDS = ("title", "abstract")
+EVENT_FIELDS = ("name", "venue")
 
 
-def _merge_translations(
-    row: Any, wanted: dict[str, dict[str, str]], model: type[Any], defaults: dict[str, str]
+async def read_stored(db: AsyncSession, event_key: str) -> Stored:
+    """The event's programme as plain rows (a handful of SELECTs, no ORM objects)."""
+    found = (
+        await db.execute(
+            select(
+                EVENTS.c.id, EVENTS.c.key, EVENTS.c.name, EVENTS.c.timezone, EVENTS.c.venue,
+                EVENTS.c.start_date, EVENTS.c.days, EVENTS.c.original_locale,
+                EVENTS.c.programme_version,
+            ).where(EVENTS.c.key == event_key)
+        )
+    ).first()  # fmt: skip
+    if found is None:
+        return Stored(None)
+    event_id = found.id
+    texts = await _texts(db, EVENT_TEXTS, "event_id", EVENT_FIELDS, EVENTS.c.id == event_id)
+    event = EventRow(
+        found.id, found.key, found.name, found.timezone, found.venue, found.start_date,
+        found.days, found.original_locale, found.programme_version, texts.get(event_id, {}),
+    )  # fmt: skip
+    rooms = await _entries(db, ROOMS, event_id)
+    tracks = await _entries(db, TRACKS, event_id)
+    speakers = await _entries(db, SPEAKERS, event_id)
+    in_event = SESSIONS.c.event_id == event_id
+    titles = await _texts(db, SESSION_TEXTS, "session_id", SESSION_FIELDS, in_event)
+    people: dict[int, list[tuple[str, str]]] = {}
+    speaker_key = {row.id: row.key for row in speakers}
+    for session_id, speaker_id, role in await db.execute(
+        select(SESSION_PEOPLE.c.session_id, SESSION_PEOPLE.c.speaker_id, SESSION_PEOPLE.c.role)
+        .join(SESSIONS, SESSIONS.c.id == SESSION_PEOPLE.c.session_id)
+        .where(in_event)
+        .order_by(SESSION_PEOPLE.c.session_id, SESSION_PEOPLE.c.position)
+    ):
+        people.setdefault(session_id, []).append((speaker_key[speaker_id], role))
+    room_key = {row.id: row.key for row in rooms}
+    track_key = {row.id: row.key for row in tracks}
+    sessions = [
+        SessionRow(
+            r.id,
+            r.key,
+            r.kind,
+            r.title,
+            r.abstract,
+            r.starts_at,
+            r.ends_at,
+            room_key.get(r.room_id),
+            track_key.get(r.track_id),
+            r.language,
+            r.capacity,
+            r.cancelled,
+            r.search_text,
+            titles.get(r.id, {}),
+            tuple(people.get(r.id, ())),
+        )
+        for r in await db.execute(
+            select(
+                SESSIONS.c.id,
+                SESSIONS.c.key,
+                SESSIONS.c.kind,
+                SESSIONS.c.title,
+                SESSIONS.c.abstract,
+                SESSIONS.c.starts_at,
+                SESSIONS.c.ends_at,
+                SESSIONS.c.room_id,
+                SESSIONS.c.track_id,
+                SESSIONS.c.language,
+                SESSIONS.c.capacity,
+                SESSIONS.c.cancelled,
+                SESSIONS.c.search_text,
+            )
+            .where(in_event)
+            .order_by(SESSIONS.c.id)
+        )
+    ]
+    bookmarked = frozenset(
+        await db.scalars(
+            select(BOOKMARKS.c.session_id)
+            .join(SESSIONS, SESSIONS.c.id == BOOKMARKS.c.session_id)
+            .where(in_event)
+            .distinct()
+        )
+    )
+    return Stored(event, rooms, tracks, speakers, sessions, bookmarked)
+
+
+async def _entries(db: AsyncSession, kind: _Kind, event_id: int) -> list[Entry]:
+    table = kind.table
+    in_event = table.c.event_id == event_id
+    texts = await _texts(db, kind.translations, kind.owner, kind.fields, in_event, table)
+    rows = await db.execute(
+        select(table.c.id, table.c.key, table.c.name, *(table.c[c] for c in kind.columns))
+        .where(in_event)
+        .order_by(table.c.id)
+    )
+    return [
+        Entry(r.id, r.key, r.name, texts.get(r.id, {}), {c: r._mapping[c] for c in kind.columns})
+        for r in rows
+    ]
+
+
+async def _texts(
+    db: AsyncSession,
+    translations: Table,
+    owner: str,
+    fields: Sequence[str],
+    where: Any,
+    owners: Table | None = None,
+) -> dict[int, Texts]:
+    """Translations by owner id and locale; `owners` is joined for `where` (the event's)."""
+    query = select(
+        translations.c[owner], translations.c.locale, *(translations.c[f] for f in fields)
+    )
+    if owners is None:
+        owners = SESSIONS if owner == "session_id" else EVENTS
+    query = query.join(owners, owners.c.id == translations.c[owner]).where(where)
+    found: dict[int, Texts] = {}
+    for row in await db.execute(query):
+        found.setdefault(row[0], {})[row[1]] = {f: row[2 + i] for i, f in enumerate(fields)}
+    return found
+
+
+# --- writing a plan ----------------------------------------------------------------------
+
+
+async def _write(db: AsyncSession, planned: Plan, now: datetime, leads: tuple[int, ...]) -> Removal:
+    """Write the plan; raises `StaleProgramme` if the programme changed since it was read. The first
+    statement claims the event's version, so on SQLite the writer is taken there (after the
+    matching), and on PostgreSQL the event's row lock orders imports and edits."""
+    if not planned.writes() and not planned.missing:
+        return Removal()  # an unchanged programme: nothing is written, nobody is told
+    event_id = await _write_event(db, planned)
+    ids = planned.ids
+    room_ids = await _write_entries(db, ROOMS, event_id, planned.rooms, ids["rooms"])
+    track_ids = await _write_entries(db, TRACKS, event_id, planned.tracks, ids["tracks"])
+    speaker_ids = await _write_entries(db, SPEAKERS, event_id, planned.speakers, ids["speakers"])
+    session_ids = await _write_sessions(db, event_id, planned, room_ids, track_ids)
+    await _write_people(db, planned, session_ids, speaker_ids)
+    removal = await _remove_missing(db, planned)
+    if planned.people or removal.deleted:  # speakers first, attendees after
+        await speaker_alerts.on_people_changes(db, event_id, planned.before, now, leads)
+    changes = planned.changes + removal.changes
+    told = await concerned(db, [change.session_id for change in changes]) if changes else set()
+    for change in changes:
+        row = await db.get(m.Session, change.session_id) if change.session_id in told else None
+        if row is not None:
+            await on_session_change(db, row, change, now)
+    return removal
+
+
+async def _write_event(db: AsyncSession, planned: Plan) -> int:
+    writes = planned.event
+    if planned.event_id is None:
+        try:
+            event_id = int(
+                (
+                    await db.execute(
+                        insert(EVENTS).returning(EVENTS.c.id),
+                        [{**writes.new[0], "programme_version": 1}],
+                    )
+                ).scalar_one()
+            )
+        except IntegrityError as error:  # another import created it meanwhile
+            raise StaleProgramme() from error
+    else:
+        event_id = planned.event_id
+        changed = writes.changed[0][1] if writes.changed else {}
+        claimed = await db.execute(
+            update(EVENTS)
+            .where(EVENTS.c.id == event_id, EVENTS.c.programme_version == planned.event_version)
+            .values(programme_version=EVENTS.c.programme_version + 1, **changed)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            raise StaleProgramme()
+    await _write_texts(
+        db, EVENT_TEXTS, "event_id", EVENT_FIELDS, writes, {planned.event_key: event_id}
+    )
+    return event_id
+
+
+async def _write_entries(
+    db: AsyncSession, kind: _Kind, event_id: int, writes: Writes, stored: Mapping[str, int]
+) -> dict[str, int]:
+    """Insert and update one kind's rows; returns every row's id by key."""
+    ids = dict(stored)
+    table = kind.table
+    if writes.new:
+        rows = [{"event_id": event_id, **row} for row in writes.new]
+        for chunk in _chunks(rows):
+            result = await db.execute(insert(table).returning(table.c.id, table.c.key), chunk)
+            ids.update({key: row_id for row_id, key in result})
+    if writes.changed:
+        names = ("name", *kind.columns)
+        await db.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({name: bindparam(f"v_{name}") for name in names}),
+            [{"row_id": i, **{f"v_{n}": v[n] for n in names}} for i, v in writes.changed],
+        )
+    await _write_texts(db, kind.translations, kind.owner, kind.fields, writes, ids)
+    return ids
+
+
+SESSION_COLUMNS = (
+    "kind", "title", "abstract", "starts_at", "ends_at", "room_id", "track_id", "language",
+    "capacity", "cancelled", "search_text",
+)  # fmt: skip
+
+
+async def _write_sessions(
+    db: AsyncSession,
+    event_id: int,
+    planned: Plan,
+    room_ids: Mapping[str, int],
+    track_ids: Mapping[str, int],
+) -> dict[str, int]:
+    writes = planned.sessions
+    ids = dict(planned.ids["sessions"])
+
+    def columns(values: dict[str, Any]) -> dict[str, Any]:
+        room, track = values["room"], values["track"]
+        return {k: v for k, v in values.items() if k not in ("room", "track")} | {
+            "room_id": room_ids[room] if room is not None else None,
+            "track_id": track_ids[track] if track is not None else None,
+        }
+
+    if writes.new:
+        rows = [{"event_id": event_id, "key": v["key"], **columns(v)} for v in writes.new]
+        for chunk in _chunks(rows):
+            result = await db.execute(
+                insert(SESSIONS).returning(SESSIONS.c.id, SESSIONS.c.key), chunk
+            )
+            ids.update({key: row_id for row_id, key in result})
+    if writes.changed:
+        await db.execute(
+            update(SESSIONS)
+            .where(SESSIONS.c.id == bindparam("row_id"))
+            .values({name: bindparam(f"v_{name}") for name in SESSION_COLUMNS}),
+            [
+                {"row_id": i, **{f"v_{k}": v for k, v in columns(values).items()}}
+                for i, values in writes.changed
+            ],
+        )
+    await _write_texts(db, SESSION_TEXTS, "session_id", SESSION_FIELDS, writes, ids)
+    return ids
+
+
+async def _write_people(
+    db: AsyncSession, planned: Plan, session_ids: Mapping[str, int], speaker_ids: Mapping[str, int]
 ) -> None:
-    """Update the given fields of the given locales; add new locales (their missing fields
-    from `defaults`). Never delete: a locale or field the file leaves out or empty stays."""
-    by_locale = {t.locale: t for t in row.translations}
-    for locale, values in sorted(wanted.items()):
-        given = {field: text for field, text in values.items() if text}
-        if not given:
-            continue
-        current = by_locale.get(locale)
-        if current is None:
-            row.translations.append(model(locale=locale, **(defaults | given)))
-        else:
-            for field, text in given.items():
-                setattr(current, field, text)
+    """Replace the speakers and moderators of the sessions whose people changed."""
+    if not planned.people:
+        return
+    stored = planned.ids["sessions"]
+    replaced = [stored[key] for key, _ in planned.people if key in stored]
+    for chunk in _chunks(replaced):
+        await db.execute(delete(SESSION_PEOPLE).where(SESSION_PEOPLE.c.session_id.in_(chunk)))
+    rows = [
+        {
+            "session_id": session_ids[key],
+            "speaker_id": speaker_ids[person],
+            "role": role,
+            "position": position,
+        }
+        for key, people in planned.people
+        for position, (person, role) in enumerate(people)
+    ]
+    if rows:
+        await db.execute(insert(SESSION_PEOPLE), rows)
+
+
+async def _write_texts(
+    db: AsyncSession,
+    translations: Table,
+    owner: str,
+    fields: Sequence[str],
+    writes: Writes,
+    ids: Mapping[str, int],
+) -> None:
+    if writes.new_translations:
+        rows = [
+            {owner: ids[key], "locale": locale, **texts}
+            for key, locale, texts in writes.new_translations
+        ]
+        for chunk in _chunks(rows):
+            await db.execute(insert(translations), chunk)
+    if writes.changed_translations:
+        await db.execute(
+            update(translations)
+            .where(
+                translations.c[owner] == bindparam("owner_id"),
+                translations.c.locale == bindparam("of_locale"),
+            )
+            .values({f: bindparam(f"v_{f}") for f in fields}),
+            [
+                {"owner_id": ids[key], "of_locale": locale, **{f"v_{f}": t[f] for f in fields}}
+                for key, locale, t in writes.changed_translations
+            ],
+        )
+
+
+async def _remove_missing(db: AsyncSession, planned: Plan) -> Removal:
+    """Delete sessions no longer in the programme; cancel those someone bookmarked (read now,
+    under the write lock: a bookmark made while the plan was worked out counts)."""
+    missing = [row.id for row in planned.missing if row.id is not None]
+    bookmarked: set[int] = set()
+    for chunk in _chunks(missing):
+        bookmarked.update(
+            await db.scalars(
+                select(BOOKMARKS.c.session_id).where(BOOKMARKS.c.session_id.in_(chunk)).distinct()
+            )
+        )
+    removal = planned.removal(bookmarked)
+    for chunk in _chunks(list(removal.deleted)):
+        await db.execute(delete(SESSIONS).where(SESSIONS.c.id.in_(chunk)))
+    for chunk in _chunks(list(removal.to_cancel)):
+        await db.execute(update(SESSIONS).where(SESSIONS.c.id.in_(chunk)).values(cancelled=True))
+    return removal
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]

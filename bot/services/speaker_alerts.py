@@ -9,7 +9,6 @@ worth sending is decided when it is sent: a moved session's old alerts are skipp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, select, update
@@ -23,6 +22,7 @@ from bot.domain.speakers import (
     CHECKIN_LEAD,
     DEFAULT_ALERT_LEADS,
     PLAN_HORIZON,
+    Listed,
     PeopleChange,
     Person,
     due_before,
@@ -215,18 +215,6 @@ async def replan_alerts(
 
 
 # --- co-speaker changes (issue #7) ---------------------------------------------------------------
-@dataclass(frozen=True)
-class Listed:
-    """A session and its people as stored, read before an import changes them."""
-
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    cancelled: bool
-    people: tuple[Person, ...]
-    titles: dict[str, str]  # by locale, for telling speakers of a session that is gone
-
-
 async def people_of_event(db: AsyncSession, event_id: int) -> dict[int, Listed]:
     """Every session of the event with its speakers and moderators, in programme order."""
     sessions = (
@@ -287,7 +275,7 @@ async def on_people_changes(
     Attendees are not told: they plan around times and rooms, and see the people fresh on
     every card. A session cancelled by this import, or over, is no people news."""
     after = await people_of_event(db, event_id)
-    found: list[tuple[PeopleChange, Listed, m.Session | None]] = []
+    changed: list[tuple[PeopleChange, Listed, bool]] = []  # bool: the session is still there
     for session_id in sorted(before.keys() | after.keys()):
         old, new = before.get(session_id), after.get(session_id)
         state = new or old
@@ -295,11 +283,10 @@ async def on_people_changes(
             continue
         change = people_change(session_id, old.people if old else (), new.people if new else ())
         if change is not None:
-            row = await db.get(m.Session, session_id) if new is not None else None
-            found.append((change, state, row))
-    if not found:
+            changed.append((change, state, new is not None))
+    if not changed:
         return 0
-    involved = {i for change, _, _ in found for i, _ in change.before + change.after}
+    involved = {i for change, _, _ in changed for i, _ in change.before + change.after}
     links = {
         link.speaker_id: (link, user)
         for link, user in (
@@ -312,6 +299,11 @@ async def on_people_changes(
     }
     if not links:
         return 0
+    found: list[tuple[PeopleChange, Listed, m.Session | None]] = []
+    for change, state, present in changed:  # the sessions of linked speakers only
+        if any(i in links for i, _ in change.before + change.after):
+            row = await db.get(m.Session, change.session_id) if present else None
+            found.append((change, state, row))
     names = dict(
         (await db.execute(select(m.Speaker.id, m.Speaker.name).where(m.Speaker.id.in_(involved))))
         .tuples()

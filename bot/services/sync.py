@@ -11,9 +11,9 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
+from bot.domain.programme_plan import ImportSummary
 from bot.importers.base import ProgrammeFormatError
 from bot.services.imports import ImportService, fetch
-from bot.services.programme import ImportSummary
 
 log = logging.getLogger(__name__)
 

@@ -48,6 +48,7 @@ def moved_copy(tmp_path: Path) -> Path:
 
 def test_cli_import_dry_run_then_apply_then_unchanged(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
 
     dry = cli("import", str(DATA), "--dry-run", cwd=tmp_path, DATABASE_URL=url)
     real = cli("import", str(DATA), cwd=tmp_path, DATABASE_URL=url)
@@ -66,6 +67,7 @@ def test_cli_import_dry_run_then_apply_then_unchanged(tmp_path: Path) -> None:
 
 def test_a_broken_or_foreign_file_is_named_and_changes_nothing(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
     cli("import", str(DATA), cwd=tmp_path, DATABASE_URL=url)
     broken = json.loads(DATA.read_text("utf-8"))
     first_room = next(iter(broken["schedule"]["conference"]["days"][0]["rooms"].values()))

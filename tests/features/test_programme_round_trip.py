@@ -236,6 +236,7 @@ def test_the_export_command_writes_the_template_that_imports_with_no_change(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
     cli("import", "--sample", "--start-date", "2026-03-14", cwd=tmp_path, DATABASE_URL=url)
 
     export = cli(

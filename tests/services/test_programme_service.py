@@ -12,8 +12,9 @@ from bot.clock import FrozenClock
 from bot.db import models as m
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.domain.programme import ProgrammeData
+from bot.domain.programme_plan import ImportSummary
 from bot.sample import load_sample
-from bot.services.programme import ImportSummary, ProgrammeService
+from bot.services.programme import ProgrammeService
 from bot.services.schedule import ScheduleService
 from tests.databases import IMPORT_CLOCK, SAMPLE_START, SAMPLE_ZONE
 
