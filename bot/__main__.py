@@ -32,6 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         [s for s in (settings.bot_token, settings.webhook_secret, password) if s],
     )
     try:
+        if args.command not in CHECK_THEMSELVES:
+            require_database(settings)
         return int(asyncio.run(args.handler(settings, args)) or 0)
     except KeyboardInterrupt:
         return 130
@@ -41,6 +43,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:  # logged through the redacting formatter, never a raw traceback
         logging.getLogger("bot").exception("symposium-bot %s failed", args.command)
         return 1
+
+
+# Commands that look for the database themselves (after their own checks), or create it.
+CHECK_THEMSELVES = frozenset({"db", "run", "deliver", "chat"})
+
+
+def require_database(settings: Settings) -> None:
+    """Refuse a missing SQLite file: SQLite would create an empty one, and a mistyped path
+    would start a bot without its programme or its attendees that reports itself ready.
+    `symposium-bot db upgrade` creates it (and `make run` runs that first)."""
+    from bot.db.engine import missing_sqlite_file
+
+    missing = missing_sqlite_file(settings.database_url)
+    if missing is not None:
+        raise ConfigError(
+            f"no database at {missing} (DATABASE_URL); create it with "
+            "`symposium-bot db upgrade`, or correct the path"
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -129,14 +149,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.db.engine import create_engine
+    from bot.db.engine import create_engine, missing_sqlite_file
     from bot.db.migrate import upgrade
 
+    created = missing_sqlite_file(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
     finally:
         await engine.dispose()
+    if created is not None:
+        print(f"created the database {created}")
     print("database is up to date")
     return 0
 
@@ -340,6 +363,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             print("BOT_TOKEN is not set: starting the local playground instead.\n")
             return await _chat(settings, argparse.Namespace(lang="en", at=None, name="Guest"))
         raise ConfigError("BOT_TOKEN is not set (without one, try `symposium-bot chat`)")
+    require_database(settings)
     runtime = Runtime.build(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -363,6 +387,7 @@ async def _deliver(settings: Settings, args: argparse.Namespace) -> int:
 
     if not settings.bot_token:
         raise ConfigError("BOT_TOKEN is not set")
+    require_database(settings)
     runtime = Runtime.build(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -387,6 +412,7 @@ async def _deliver(settings: Settings, args: argparse.Namespace) -> int:
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.sandbox.playground import run_playground
 
+    require_database(settings)
     result: int = await run_playground(
         settings,
         locale=args.lang,

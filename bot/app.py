@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.db import sqlite_writes
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import schema_state, upgrade
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher
@@ -27,17 +29,21 @@ from bot.services.inbox import InboxService
 from bot.services.registry import Services
 from bot.services.sync import ScheduleSync
 from bot.telegram.commands import publish_all
+from bot.telegram.commands import refresh as refresh_commands
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.ingest import ALLOWED_UPDATES, InboxWorker, Poller
-from bot.telegram.request import AiohttpRequest
-from bot.web.server import create_web_app
+from bot.telegram.request import REPLY_RETRY, AiohttpRequest
+from bot.web.server import create_web_app, serve
 from handlers import register_handlers
 
 log = logging.getLogger(__name__)
 
 PTBApplication = Application[Any, BotContext, Any, Any, BotData, Any]
 DRAIN_SECONDS = 10.0
+# /readyz says "writes": "stuck" (not ready) once storing updates has been held up this long
+# (seconds): Telegram's webhook waits for our answer, and SQLite's writers give up after 30 s.
+WRITES_STUCK_AFTER = 10.0
 
 
 @dataclass
@@ -82,9 +88,10 @@ class Runtime:
     async def start(self, *, migrate: bool = True, commands: bool = True) -> None:
         if migrate:
             await upgrade(self.engine)
+        demoted = await self.services.roles.settle_admins()  # BOT_ADMINS is the truth
         await self.application.initialize()
         if commands:
-            await publish_commands(self)
+            await publish_commands(self, demoted)
 
     async def stop(self) -> None:
         await self.dispatcher.close()
@@ -146,15 +153,29 @@ class Runtime:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def readiness(self) -> dict[str, Any]:
-        """For /readyz: the database answers and is migrated; who sends the outbox."""
+        """For /readyz: the database answers and is migrated; updates can be stored; who
+        sends the outbox."""
         schema = await schema_state(self.engine)
         sender = "sending" if self.dispatcher.leading else "standby"
+        writes = "stuck" if self.writes_blocked_for() > WRITES_STUCK_AFTER else "ok"
         return {
             "database": "ok",
             "migrations": schema,  # "newer" is fine: migrations are additive
+            "writes": writes,
             "sender": sender,
-            "ready": schema != "pending",
+            "ready": schema != "pending" and writes == "ok",
         }
+
+    def writes_blocked_for(self) -> float:
+        """How long (seconds) storing updates has been held up: the inbox's store under way,
+        and on SQLite the process's write gate (held by one writer, or waited on). Reads
+        still answer then, so without this an instance whose every webhook post waits 30 s
+        for a 503 looked healthy."""
+        blocked = self.worker.storing_for()
+        gate = sqlite_writes.gate_of(self.engine)
+        if gate is not None:
+            blocked = max(blocked, gate.blocked_for())
+        return blocked
 
     async def _start_http(self) -> web.AppRunner:
         app = create_web_app(
@@ -164,10 +185,7 @@ class Runtime:
             secret=self.settings.webhook_secret or "",
             readiness=self.readiness,
         )
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, self.settings.http_host, self.settings.http_port)
-        await site.start()
+        runner = await serve(app, self.settings.http_host, self.settings.http_port)
         log.info("HTTP on %s:%s", self.settings.http_host, self.settings.http_port)
         return runner
 
@@ -224,7 +242,11 @@ def build_application(settings: Settings, services: Services) -> PTBApplication:
         .base_url(base)
         .base_file_url(file_base)
         .updater(None)
-        .request(AiohttpRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10))
+        .request(  # replies refused for a moment are sent again (see bot/telegram/request.py)
+            AiohttpRequest(
+                connection_pool_size=64, read_timeout=15, connect_timeout=10, retry=REPLY_RETRY
+            )
+        )
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .build()
     )
@@ -234,7 +256,10 @@ def build_application(settings: Settings, services: Services) -> PTBApplication:
     return application
 
 
-async def publish_commands(runtime: Runtime) -> None:
+async def publish_commands(runtime: Runtime, demoted: Sequence[int] = ()) -> None:
     """Localized command menus: the attendees' for everyone, and their own for organizers,
-    admins and speakers; Telegram being unhappy here must never stop the bot."""
+    admins and speakers (and none of their own for `demoted`, admins BOT_ADMINS no longer
+    names); Telegram being unhappy here must never stop the bot."""
     await publish_all(runtime.application.bot, runtime.services)
+    for user_id in demoted:
+        await refresh_commands(runtime.application.bot, runtime.services, user_id)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event, exc
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,6 +28,23 @@ SQLITE_CONNECTIONS = 4
 # PostgreSQL: a connection idle this long (seconds) is pinged before use.
 PING_AFTER_IDLE = 2.0
 _IDLE_SINCE = "symposium_idle_since"
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL if it does not exist (None for one that exists, an
+    in-memory database, or another database). SQLite creates a missing file on first use,
+    so a mistyped path would otherwise start an empty bot that reports itself ready; only
+    `symposium-bot db upgrade` creates the database (bot/__main__.py)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if parsed.query.get("mode") == "memory" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):  # a URI filename (uri=true)
+        database = database.removeprefix("file:")
+    path = Path(database)
+    return None if path.exists() else path.absolute()
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -89,4 +108,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_LOCK_TIMEOUT * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed: erasure erases
     cursor.close()

@@ -18,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
+import time
 import weakref
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_only
 
@@ -32,24 +33,41 @@ HOLDS = "symposium_write_gate"  # key in the pool record's info: this connection
 
 
 class WriteGate:
-    """A FIFO lock whose uncontended take is synchronous (no task switch per write)."""
+    """A FIFO lock whose uncontended take is synchronous (no task switch per write).
+
+    It remembers since when it is held and since when its oldest writer waits
+    (`blocked_for`), for readiness: a writer holding it for long (a long transaction, or
+    another process's lock it waits for in SQLite) holds up every update's store."""
 
     def __init__(self, timeout: float) -> None:
         self._timeout = timeout
         self._held = False
-        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._held_since = 0.0  # time.monotonic() when the current holder got it
+        self._waiters: collections.deque[tuple[asyncio.Future[None], float]] = collections.deque()
 
     def try_take(self) -> bool:
         if self._held or self._waiters:
             return False
         self._held = True
+        self._held_since = time.monotonic()
         return True
+
+    def blocked_for(self) -> float:
+        """Seconds the gate has been held by its holder, or waited on by its oldest
+        waiter, whichever is longer; 0 when it is open."""
+        if not self._held:
+            return 0.0
+        since = self._held_since
+        if self._waiters:
+            since = min(since, self._waiters[0][1])
+        return time.monotonic() - since
 
     async def take(self) -> None:
         if self.try_take():
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        entry = (waiter, time.monotonic())
+        self._waiters.append(entry)
         try:
             await asyncio.wait_for(asyncio.shield(waiter), self._timeout)
         except BaseException as error:  # timed out or cancelled: leave no trace
@@ -57,7 +75,7 @@ class WriteGate:
                 self.give_back()  # handed over just as we gave up: pass it on
             else:
                 waiter.cancel()
-                self._waiters.remove(waiter)
+                self._waiters.remove(entry)
             if isinstance(error, TimeoutError):
                 raise sqlite3.OperationalError("database is locked") from None
             raise
@@ -65,14 +83,20 @@ class WriteGate:
     def give_back(self) -> None:
         """Hand the gate to the oldest waiter (it stays held), or open it."""
         while self._waiters:
-            waiter = self._waiters.popleft()
+            waiter, _since = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
+                self._held_since = time.monotonic()
                 return
         self._held = False
 
 
 _GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+
+
+def gate_of(engine: AsyncEngine) -> WriteGate | None:
+    """The engine's write gate; None for engines without one (PostgreSQL)."""
+    return _GATES.get(engine.sync_engine)
 
 
 def install(engine: Engine, timeout: float) -> WriteGate:

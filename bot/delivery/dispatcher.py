@@ -21,6 +21,7 @@ from sqlalchemy import select
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.db.outage import Outage
 from bot.delivery.leadership import SenderLock
 from bot.delivery.outbox import Claimed, Outbox, SentRow
 from bot.delivery.outcomes import Delivered, Refused, Sender, SlowDown, TryLater, Unreachable
@@ -98,6 +99,9 @@ class Dispatcher:
         self._delivered: list[SentRow] = []
         self._commit: asyncio.Future[None] | None = None
         self._sending = asyncio.Semaphore(self.config.in_flight)
+        # the database away: one log line when it goes, one when it is back
+        self._claims = Outage("dispatcher: claiming", log)
+        self._settling = Outage("dispatcher: settling a batch", log)
         self._turns: dict[int, asyncio.Future[None]] = {}  # each chat's latest turn, for order
 
     def wake(self) -> None:
@@ -161,10 +165,12 @@ class Dispatcher:
         try:
             if self._lock is not None and not await self._lock.acquire():
                 return None  # another instance sends; stand by and try again
-            return await self._claim()
-        except Exception:  # e.g. the database is away: try again shortly
-            log.exception("dispatcher: claiming failed")
+            batch = await self._claim()
+        except Exception as error:  # e.g. the database is away: try again shortly
+            self._claims.failed(error)
             return None
+        self._claims.succeeded()
+        return batch
 
     async def _idle(self, stop: asyncio.Event) -> None:
         """Wait for a wake-up, the next row's due time, or `idle_poll`, whichever is first:
@@ -229,8 +235,10 @@ class Dispatcher:
             turns.append(turn)
         try:
             await asyncio.gather(*turns)
-        except Exception:  # settling failed (the database is away): the lease brings it back
-            log.exception("dispatcher: settling a batch failed")
+        except Exception as error:  # settling failed (the database is away): the lease
+            self._settling.failed(error)  # brings the rows back
+        else:
+            self._settling.succeeded()
 
     async def _deliver_in_turn(
         self, rows: list[Claimed], batch: _Batch, after: asyncio.Future[None] | None

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.db.outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Planner:
         self._clock = clock
         self._on_planned = on_planned  # e.g. wake the dispatcher: something may be due now
         self.every = every
+        self._outage = Outage("planner: planning", log)  # logs an outage's start and end
 
     async def run_once(self) -> int:
         now = self._clock.now()
@@ -46,7 +48,9 @@ class Planner:
         while not stop.is_set():
             try:
                 await self.run_once()
-            except Exception:  # e.g. the database is away: try again next round
-                log.exception("planner: planning failed")
+            except Exception as error:  # e.g. the database is away: try again next round
+                self._outage.failed(error)
+            else:
+                self._outage.succeeded()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.every)

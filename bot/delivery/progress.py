@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.db.outage import Outage
 from bot.delivery.dispatcher import LocalizerFor
 from bot.delivery.outcomes import Delivered, Editor, Refused, Sender, SlowDown, TryLater
 from bot.domain.broadcast_views import Figures, State
@@ -43,6 +44,7 @@ class ProgressMonitor:
         self._leading = leading
         self.every = every
         self._shown: dict[int, tuple[State, Figures]] = {}
+        self._outage = Outage("progress monitor: a round", log)  # an outage: two log lines
 
     async def close(self) -> None:
         """Release the sender's HTTP session, if it keeps one (the runtime stops)."""
@@ -56,8 +58,10 @@ class ProgressMonitor:
             if self._leading():
                 try:
                     await self.run_once()
-                except Exception:  # e.g. the database is away: try again next round
-                    log.exception("progress monitor: a round failed")
+                except Exception as error:  # e.g. the database is away: try again next round
+                    self._outage.failed(error)
+                else:
+                    self._outage.succeeded()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.every)
 

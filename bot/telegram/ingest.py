@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import json
 import logging
 import random
 from collections.abc import Callable, Collection, Sequence
@@ -15,7 +16,9 @@ from sqlalchemy.engine import Connection
 from telegram import Update
 from telegram.ext import Application
 
+from bot.db.outage import Outage, one_line
 from bot.services.inbox import (
+    LARGEST_ID,
     MAX_ATTEMPTS,
     Finished,
     InboxItem,
@@ -23,7 +26,9 @@ from bot.services.inbox import (
     ReadAlong,
     UpdateIdInUse,
     chat_of,
+    problem_with,
     sender_of,
+    unstorable,
 )
 
 log = logging.getLogger(__name__)
@@ -36,6 +41,10 @@ POLL_TIMEOUT = 25
 HOUSEKEEP_AFTER = 1000
 HOUSEKEEP_SOON = 5.0
 HOUSEKEEP_EVERY = 60.0
+
+
+# Updates given to `InboxWorker.accept` by one caller, and the future it waits on.
+Arrival = tuple[list[dict[str, Any]], asyncio.Future[None]]
 
 
 class InboxWorker:
@@ -84,13 +93,27 @@ class InboxWorker:
         self._flush_by: float | None = None  # loop time by which they must be marked
         self._backlog = 1  # > 0: updates may be claimable now (so, at start, look)
         self._waiting: collections.Counter[int | None] = collections.Counter()  # ours, pending
-        self._arrivals: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
+        self._arrivals: list[Arrival] = []
         self._storing: asyncio.Task[None] | None = None
         self._leasing = False  # only while `run` runs are new updates leased at once
         self._housekeep_after = housekeep_after
         self._finished_since_housekeeping = 0
         self._housekept_at = 0.0  # loop time of the last housekeeping (or of the start)
         self._housekeeping: asyncio.Task[None] | None = None
+        self._store_started: float | None = None  # loop time the store under way began
+        self._claims = Outage("inbox worker: claiming updates", log)
+        self._retry_at: float | None = None  # claims wait until then (loop time) after one failed
+        self._housekeepings = Outage("inbox worker: housekeeping", log)
+
+    def arrivals_waiting(self) -> int:
+        """Updates given to `accept` that wait for the store under way to end."""
+        return sum(len(updates) for updates, _ in self._arrivals)
+
+    def storing_for(self) -> float:
+        """How long (seconds) the store under way has been waiting for the database; 0 when
+        none is. Readiness reports writes as stuck when it grows (bot/app.py)."""
+        started = self._store_started
+        return 0.0 if started is None else asyncio.get_running_loop().time() - started
 
     def wake(self) -> None:
         self._woken = True
@@ -108,7 +131,9 @@ class InboxWorker:
         """Store updates (those already stored, same id and content, are ignored). Raises
         if the database refused them, or one's id still belongs to a different unfinished
         update (`UpdateIdInUse`), and then none was stored (the caller makes Telegram send
-        them again)."""
+        them again). Whatever arrives meanwhile from other callers is stored in the same
+        transaction; if one caller's updates hold a value the database cannot take
+        (`unstorable`), the callers are stored again one at a time, so only that one fails."""
         arrival: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._arrivals.append((updates, arrival))
         if self._storing is None or self._storing.done():
@@ -118,30 +143,45 @@ class InboxWorker:
     async def _store_arrivals(self) -> None:
         while self._arrivals:
             batch, self._arrivals = self._arrivals, []
-            updates = [u for group, _ in batch for u in group]
-            room = self._room() if self._leasing else 0
-            finished = self._take_finished()
-            self._reserved += room
             try:
-                intake = await self._inbox.take_in(updates, finished, room, self._read_along)
+                await self._store(batch)
             except Exception as error:
-                self._give_back_finished(finished)
+                if len(batch) > 1 and unstorable(error):  # one of them: find it, alone
+                    for alone in batch:
+                        with contextlib.suppress(Exception):  # told to its caller
+                            await self._store([alone])
+                    continue
                 for _, arrival in batch:
                     if not arrival.done():
                         arrival.set_exception(error)
-                continue
-            finally:
-                self._reserved -= room
-            self._start(intake.leased)
-            leased = {item.update_id for item in intake.leased}
-            waiting = [chat_of(u) for u in updates if int(u["update_id"]) not in leased]
-            if waiting:  # behind a busy chat or for lack of room (or stored before)
-                self._waiting.update(waiting)
-                self._backlog += 1
-                self.wake()
-            for _, arrival in batch:
-                if not arrival.done():
-                    arrival.set_result(None)
+
+    async def _store(self, batch: list[Arrival]) -> None:
+        """One transaction for the updates of `batch`; each arrival learns the outcome."""
+        updates = [u for group, _ in batch for u in group]
+        room = self._room() if self._leasing else 0
+        finished = self._take_finished()
+        self._reserved += room
+        self._store_started = asyncio.get_running_loop().time()
+        try:
+            intake = await self._inbox.take_in(updates, finished, room, self._read_along)
+        except Exception as error:
+            self._give_back_finished(finished)
+            if len(batch) == 1 and not batch[0][1].done():
+                batch[0][1].set_exception(error)
+            raise
+        finally:
+            self._reserved -= room
+            self._store_started = None
+        self._start(intake.leased)
+        leased = {item.update_id for item in intake.leased}
+        waiting = [chat_of(u) for u in updates if int(u["update_id"]) not in leased]
+        if waiting:  # behind a busy chat or for lack of room (or stored before)
+            self._waiting.update(waiting)
+            self._backlog += 1
+            self.wake()
+        for _, arrival in batch:
+            if not arrival.done():
+                arrival.set_result(None)
 
     def _room(self) -> int:
         return max(0, self._concurrency - len(self._running) - self._reserved)
@@ -164,6 +204,9 @@ class InboxWorker:
                     self._backlog += 1
                     self._forget_waiting()
                     self._housekeep_maybe(now)
+                if self._retry_at is not None and now < self._retry_at:  # the database is
+                    await self._sleep_until(min(self._retry_at, next_poll))  # away: wait
+                    continue
                 room = self._room()
                 flush = self._flush_by is not None and now >= self._flush_by
                 if (self._backlog and room > 0) or flush:
@@ -205,9 +248,10 @@ class InboxWorker:
     async def _housekeep(self, vacuum: bool) -> None:
         try:
             purged = await self._inbox.housekeep(vacuum=vacuum)
-        except Exception:  # the database may be away: next time
-            log.exception("inbox worker: housekeeping failed")
+        except Exception as error:  # the database may be away: next time
+            self._housekeepings.failed(error)
             return
+        self._housekeepings.succeeded()
         if purged:
             log.info("inbox: forgot %d updates handled long ago", purged)
 
@@ -227,12 +271,16 @@ class InboxWorker:
         self._reserved += limit
         try:
             items = await self._inbox.claim(limit, finished, self._read_along)
-        except Exception:  # the database may be away; try again shortly
-            log.exception("inbox worker: claiming updates failed")
+        except Exception as error:  # the database may be away: try again after a pause
+            pause = self._claims.failed(error)
+            self._retry_at = asyncio.get_running_loop().time() + pause
             self._give_back_finished(finished)
             return
         finally:
             self._reserved -= limit
+        if self._retry_at is not None:
+            self._retry_at = None
+            self._claims.succeeded()
         if limit > 0 and len(items) < limit and self._backlog == backlog:
             self._backlog = 0  # nothing more is due now (unless a store said so meanwhile)
         for item in items:
@@ -368,6 +416,7 @@ class Poller:
         self._worker = worker
         self._timeout = timeout
         self._offset: int | None = None
+        self._stores = Outage("poller: storing updates", log)
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 1.0
@@ -387,10 +436,8 @@ class Poller:
                     log.warning("%s; fetching the batch again once it is handled", taken)
                     await _sleep_or_stop(stop, backoff)
                     backoff = min(backoff * 2, 60)
-                except Exception:  # the database refused the batch: fetch it again later
-                    log.exception("storing updates failed; they will be fetched again")
-                    await _sleep_or_stop(stop, backoff)
-                    backoff = min(backoff * 2, 60)
+                except Exception as error:  # the database refused the batch: fetch it again
+                    await _sleep_or_stop(stop, self._stores.failed(error))
 
     async def _poll_once(self, http: aiohttp.ClientSession, stop: asyncio.Event) -> None:
         body: dict[str, Any] = {"timeout": self._timeout, "allowed_updates": ALLOWED_UPDATES}
@@ -404,14 +451,56 @@ class Poller:
             fetch.cancel()
             return
         async with fetch.result() as response:
-            answer = await response.json(content_type=None)
+            raw = await response.read()
+        try:
+            answer = json.loads(raw)
+        except (ValueError, RecursionError) as error:
+            answer = f"not JSON ({error})"
+        if not isinstance(answer, dict):
+            log.warning("getUpdates answered %s; asking again", str(answer)[:200])
+            raise _RetryLater(5.0)
         if not answer.get("ok"):
             raise _error_from(answer)
-        updates = [u for u in answer.get("result", []) if isinstance(u, dict)]
-        valid = [u for u in updates if isinstance(u.get("update_id"), int)]
-        if valid:
-            await self._worker.accept(valid)
-            self._offset = max(u["update_id"] for u in valid) + 1
+        updates: list[dict[str, Any]] = []
+        top: int | None = None  # the highest id, refused or not: the offset goes past it
+        for update in answer.get("result", []):
+            problem = problem_with(update, raw)
+            if problem is None:
+                updates.append(update)
+            else:  # logged once: the offset goes past it, so it does not come again
+                log.warning("getUpdates: skipped %s: %s", _described(update), problem)
+            update_id = update.get("update_id") if isinstance(update, dict) else None
+            if type(update_id) is int and 0 <= update_id <= LARGEST_ID:
+                top = update_id if top is None else max(top, update_id)
+        if updates:
+            await self._store(updates)
+        if top is not None:
+            self._offset = top + 1
+
+    async def _store(self, updates: list[dict[str, Any]]) -> None:
+        """Store a batch; if one update holds what the database cannot take, store them one
+        at a time and skip (and log) only that one. Anything else raises: the batch is
+        fetched again."""
+        try:
+            await self._worker.accept(updates)
+        except Exception as error:
+            if not unstorable(error):
+                raise
+            for update in updates:
+                try:
+                    await self._worker.accept([update])
+                except Exception as alone:
+                    if not unstorable(alone):
+                        raise
+                    log.warning("getUpdates: skipped %s: %s", _described(update), one_line(alone))
+        self._stores.succeeded()
+
+
+def _described(update: Any) -> str:
+    """An update in a log line: its id if it has one (never its content)."""
+    if isinstance(update, dict) and "update_id" in update:
+        return f"update {str(update['update_id'])[:30]}"
+    return f"a {type(update).__name__} that is not an update"
 
 
 class _RetryLater(Exception):

@@ -61,6 +61,7 @@ def test_a_webhook_without_a_secret_is_a_configuration_error(tmp_path: Path) -> 
 def test_the_token_never_reaches_the_log_when_telegram_is_unreachable(tmp_path: Path) -> None:
     token = "123456:AAH-very-secret-token-value"
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
 
     result = cli(
         "run",
@@ -84,6 +85,7 @@ def test_the_playground_chats_in_the_chosen_language_and_presses_buttons(
     tmp_path: Path, lang: str, greeting: str, day_button: str
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
     cli("import", "--sample", "--start-date", "2026-03-14", cwd=tmp_path, DATABASE_URL=url)
 
     result = cli(
@@ -105,6 +107,7 @@ def test_the_playground_chats_in_the_chosen_language_and_presses_buttons(
 
 def test_make_run_without_a_token_falls_back_to_the_playground(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)  # as `make run` does first
     cli("import", "--sample", cwd=tmp_path, DATABASE_URL=url)
 
     result = cli("run", "--or-chat", cwd=tmp_path, stdin="/help\n/quit\n", DATABASE_URL=url)
