@@ -14,6 +14,7 @@ from bot.domain.speakers import DEFAULT_ALERT_LEADS, parse_leads
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./symposium.db"
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
+PRIVACY_CONTACT_LIMIT = 200
 
 
 class ConfigError(ValueError):
@@ -46,6 +47,8 @@ class Settings:
     feedback_window_minutes: int = 180  # after a session ends, attendees may rate it this long
     # Speakers' alerts before each session, minutes (a speaker may choose others on /mysessions)
     speaker_alert_minutes: tuple[int, ...] = DEFAULT_ALERT_LEADS
+    # Whom attendees ask about their data (an e-mail address, a @username): the privacy notice
+    privacy_contact: str | None = None
 
     def __repr__(self) -> str:  # secrets never reach a log line
         token = "set" if self.bot_token else "unset"
@@ -103,6 +106,7 @@ class Settings:
             schedule_sync_minutes=_positive(values, "SCHEDULE_SYNC_MINUTES", 10.0),
             feedback_window_minutes=int(_positive(values, "FEEDBACK_WINDOW_MINUTES", 180)),
             speaker_alert_minutes=_alert_minutes(values.get("SPEAKER_ALERT_MINUTES")),
+            privacy_contact=_privacy_contact(values.get("PRIVACY_CONTACT")),
         )
 
 
@@ -155,6 +159,16 @@ def _alert_minutes(raw: str | None) -> tuple[int, ...]:
             f"SPEAKER_ALERT_MINUTES: {error} (write minutes before a session, such as 60,15,"
             " or off)"
         ) from None
+
+
+def _privacy_contact(raw: str | None) -> str | None:
+    contact = " ".join((raw or "").split())
+    if len(contact) > PRIVACY_CONTACT_LIMIT:
+        raise ConfigError(
+            f"PRIVACY_CONTACT: at most {PRIVACY_CONTACT_LIMIT} characters (an e-mail address,"
+            " a @username or a web address)"
+        )
+    return contact or None
 
 
 def _clock_time(raw: str) -> str:

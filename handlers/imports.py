@@ -22,17 +22,21 @@ async def schedule_file(update: Update, context: BotContext) -> None:
     if message is None or message.document is None or profile is None:
         return
     document = message.document
+    name = document.file_name or "schedule"
+    try:  # the role first: nothing anyone else sends is fetched from Telegram
+        await context.services.imports.may_import(profile, name)
+    except NotAllowed:  # an attendee's document is not a programme: say what we read
+        await send(update, context, menu.not_text(context.l10n))
+        return
     if (document.file_size or 0) > MAX_PROGRAMME_BYTES:
         too_large = Problem("", N_("the file is larger than 20 MB"))
-        name = document.file_name or "schedule"
         error = ProgrammeFormatError(name, [too_large])
         await send(update, context, screens.format_error(context.l10n, error))
         return
     try:
         data = await _download(context, document.file_id)
-        name = document.file_name or "schedule"
         summary = await context.services.imports.preview(profile, name, data, document.file_id)
-    except NotAllowed:  # an attendee's document is not a programme: say what we read
+    except NotAllowed:  # demoted meanwhile
         await send(update, context, menu.not_text(context.l10n))
         return
     except ProgrammeFormatError as error:

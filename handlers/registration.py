@@ -26,7 +26,7 @@ CHOICE_STEPS = {"rgr": Step.ROLE, "rgc": Step.COUNTRY, "rgl": Step.LANGUAGE}
 
 async def register(update: Update, context: BotContext) -> None:
     found = await context.services.registration.begin(_user_id(context))
-    await show(update, context, screens.opening(context.l10n, found))
+    await show(update, context, screens.opening(context.l10n, found, _contact(context)))
 
 
 async def me(update: Update, context: BotContext) -> None:
@@ -56,7 +56,7 @@ async def continue_conversation(update: Update, context: BotContext) -> bool:
     )
     if progress is None:
         return False
-    await send(update, context, screens.prompt(context.l10n, progress))
+    await send(update, context, screens.prompt(context.l10n, progress, _contact(context)))
     return True
 
 
@@ -101,7 +101,7 @@ async def me_pressed(update: Update, context: BotContext) -> None:
 
 async def _restart(update: Update, context: BotContext) -> None:
     found = await context.services.registration.begin(_user_id(context), restart=True)
-    await show(update, context, screens.opening(context.l10n, found))
+    await show(update, context, screens.opening(context.l10n, found, _contact(context)))
 
 
 async def _resume(update: Update, context: BotContext) -> None:
@@ -137,7 +137,7 @@ async def _edit(update: Update, context: BotContext) -> None:
     if progress is None:
         await show(update, context, attendee.not_registered(context.l10n))
         return
-    await show(update, context, screens.prompt(context.l10n, progress))
+    await show(update, context, screens.prompt(context.l10n, progress, _contact(context)))
 
 
 async def _badge(update: Update, context: BotContext) -> None:
@@ -185,7 +185,7 @@ async def _show_progress(update: Update, context: BotContext, progress: Progress
     if progress is None:
         await stale_button(update, context)
         return
-    await show(update, context, screens.prompt(context.l10n, progress))
+    await show(update, context, screens.prompt(context.l10n, progress, _contact(context)))
 
 
 async def send_badge(update: Update, context: BotContext, badge: Badge) -> None:
@@ -211,3 +211,8 @@ def _user_id(context: BotContext) -> int:
     if context.profile is None:
         raise RuntimeError("registration needs a user")
     return context.profile.id
+
+
+def _contact(context: BotContext) -> str:
+    """Whom the privacy notice names for questions about one's data (PRIVACY_CONTACT)."""
+    return context.services.settings.privacy_contact or ""

@@ -121,8 +121,14 @@ def my_registration(l10n: Localizer, found: RegistrationView | None) -> Reply:
 
 
 def not_registered(l10n: Localizer) -> Reply:
+    """/me without a registration: how to register, and (whoever has written to the bot has
+    left something in it) how to delete what it keeps."""
     text = l10n._("You are not registered yet. Send /register to sign up for the symposium.")
-    return Reply(text, buttons=((Button(l10n._("📝 Register"), cb("rg", "start")),),))
+    buttons = (
+        (Button(l10n._("📝 Register"), cb("rg", "start")),),
+        (Button(delete_label(l10n), cb("me", "delete")),),
+    )
+    return Reply(text, buttons=buttons)
 
 
 def delete_label(l10n: Localizer) -> str:
@@ -134,7 +140,8 @@ def erase_question(l10n: Localizer) -> Reply:
         l10n._("🗑 <b>Delete your data?</b>"),
         l10n._(
             "This erases your name, email, organization and registration code, your "
-            "personal agenda and your seat reservations. It cannot be undone."
+            "personal agenda and seat reservations, your questions to speakers, your "
+            "comments on sessions and the messages you sent the bot. It cannot be undone."
         ),
     ]
     buttons = (
@@ -145,12 +152,10 @@ def erase_question(l10n: Localizer) -> Reply:
 
 
 def erased(l10n: Localizer, erasure: Erasure) -> Reply:
-    if not erasure.erased:
-        return not_registered(l10n)
-    lines = [
-        l10n._("🗑 Your data has been deleted."),
-        l10n._("You can register again at any time with /register."),
-    ]
+    """Erasure reaches everyone's data, registered or not (`bot/services/erasure.py`)."""
+    lines = [l10n._("🗑 Your data has been deleted.")]
+    if erasure.erased:
+        lines.append(l10n._("You can register again at any time with /register."))
     return Reply("\n".join(lines))
 
 

@@ -12,13 +12,14 @@ from bot.i18n import Localizer
 from bot.presentation import Reply
 from bot.presentation import feedback as feedback_screens
 from bot.presentation.attendee import profession_name
-from bot.presentation.programme import fit
+from bot.presentation.programme import LINE_TITLE_LIMIT, NAME_LIMIT, fit
 from bot.services.audit import USER_SUBJECTS, AuditRow
 from bot.services.checkin import CheckIn
 from bot.services.roles import RoleChange
 from bot.services.stats import Figures
 
 QUESTION_CHARS = 80  # ten questions of this length keep /stats well under 4,096
+LISTED_SEATS = 10  # workshops listed with their seats, then "… and N more"
 
 
 def checkin_usage(l10n: Localizer) -> Reply:
@@ -121,7 +122,7 @@ def audit_log(l10n: Localizer, lines: Sequence[AuditRow]) -> Reply:
             )
         else:
             rows.append(l10n._("{day} {time} · {actor} · {action} · {outcome}", **values))
-    return Reply("\n".join(rows))
+    return Reply(fit(rows))
 
 
 def audit_action(l10n: Localizer, action: str) -> str:
@@ -132,6 +133,7 @@ def audit_action(l10n: Localizer, action: str) -> str:
         "audit": l10n._("Audit log viewed"),
         "promote": l10n._("Made an organizer"),
         "demote": l10n._("Organizer role removed"),
+        "admin_revoked": l10n._("Admin role removed (not in BOT_ADMINS)"),
         "speaker_invite": l10n._("Speaker invite"),
         "speaker_revoke": l10n._("Speaker links revoked"),
         "speaker_link": l10n._("Speaker link opened"),
@@ -158,13 +160,13 @@ def audit_outcome(l10n: Localizer, outcome: str) -> str:
 def _audit_actor(l10n: Localizer, line: AuditRow) -> str:
     if line.actor_id is None:
         return l10n._("the bot")
-    return line.actor_name or l10n._("user {id}", id=str(line.actor_id))
+    return shorten(line.actor_name, NAME_LIMIT) or l10n._("user {id}", id=str(line.actor_id))
 
 
 def _audit_subject(l10n: Localizer, line: AuditRow) -> str:
     """Whom or what the action was about: a name where one is known."""
     if line.subject_name:
-        return line.subject_name
+        return shorten(line.subject_name, NAME_LIMIT)
     if line.action in USER_SUBJECTS and line.subject.lstrip("-").isdigit():
         return l10n._("user {id}", id=line.subject)
     kind, _, number = line.subject.partition(":")
@@ -172,7 +174,8 @@ def _audit_subject(l10n: Localizer, line: AuditRow) -> str:
         return l10n._("question #{number}", number=number)
     if number.isdigit() and kind == "broadcast":
         return l10n._("broadcast #{number}", number=number)
-    return line.subject  # a code typed, a file name, a key no longer in the programme
+    # a code typed, a file name, a key no longer in the programme
+    return shorten(line.subject, NAME_LIMIT)
 
 
 def _words(token: str) -> str:
@@ -211,18 +214,23 @@ def stats_report(l10n: Localizer, figures: Figures) -> Reply:
     ]
     if figures.top_sessions:
         lines += ["", l10n._("⭐ <b>Most bookmarked</b>")]
-        lines += [_count(l10n, title, n) for title, n in figures.top_sessions]
+        lines += [
+            _count(l10n, shorten(title, LINE_TITLE_LIMIT), n) for title, n in figures.top_sessions
+        ]
     if figures.seats:
         lines += ["", l10n._("🪑 <b>Workshop seats</b>")]
         lines += [
             l10n._(
                 "{title}: {taken}/{capacity}",
-                title=title,
+                title=shorten(title, LINE_TITLE_LIMIT),
                 taken=l10n.number(taken),
                 capacity=l10n.number(capacity),
             )
-            for title, taken, capacity in figures.seats
+            for title, taken, capacity in figures.seats[:LISTED_SEATS]
         ]
+        if len(figures.seats) > LISTED_SEATS:
+            more = len(figures.seats) - LISTED_SEATS
+            lines.append(l10n.ngettext("… and {n} more", "… and {n} more", more))
     if figures.delivery:
         states = [_delivered(l10n, state, n) for state, n in _in_order(figures.delivery)]
         lines += [

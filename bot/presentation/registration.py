@@ -26,10 +26,13 @@ from bot.presentation.attendee import (
     registration_card,
 )
 from bot.presentation.callbacks import cb
+from bot.services.asked import RETENTION as SEARCH_RETENTION
+from bot.services.inbox import RETENTION as INBOX_RETENTION
 
 
-def opening(l10n: Localizer, found: Progress | RegistrationView) -> Reply:
-    """/register: the first question, an offer to resume, or the existing registration."""
+def opening(l10n: Localizer, found: Progress | RegistrationView, contact: str = "") -> Reply:
+    """/register: the first question, an offer to resume, or the existing registration.
+    `contact`: whom to ask about one's data (PRIVACY_CONTACT), for the privacy notice."""
     if isinstance(found, RegistrationView):
         return registration_card(l10n, found, l10n._("✅ You are already registered."))
     if found.resumed:
@@ -40,12 +43,12 @@ def opening(l10n: Localizer, found: Progress | RegistrationView) -> Reply:
             (_cancel(l10n),),
         )
         return Reply(text, buttons=buttons)
-    return prompt(l10n, found)
+    return prompt(l10n, found, contact)
 
 
-def prompt(l10n: Localizer, progress: Progress) -> Reply:
+def prompt(l10n: Localizer, progress: Progress, contact: str = "") -> Reply:
     """The question for the current step, after the reason the last answer was refused."""
-    reply = _question(l10n, progress)
+    reply = _question(l10n, progress, contact)
     lines = [_header(l10n, progress)] if progress.step in FIELDS else []
     if progress.problem is not None:
         lines.append(problem_text(l10n, progress.problem))
@@ -97,7 +100,7 @@ def _header(l10n: Localizer, progress: Progress) -> str:
     )
 
 
-def _question(l10n: Localizer, progress: Progress) -> Reply:
+def _question(l10n: Localizer, progress: Progress, contact: str) -> Reply:
     step, draft = progress.step, progress.draft
     if step is Step.NAME:
         text = l10n._("What is your full name, as it should appear on your badge?")
@@ -113,7 +116,7 @@ def _question(l10n: Localizer, progress: Progress) -> Reply:
         text = l10n._("In which language should the organizers write to you?")
         return Reply(text, buttons=_languages(l10n, draft))
     elif step is Step.CONSENT:
-        return privacy_notice(l10n)
+        return privacy_notice(l10n, contact)
     elif step is Step.PICK:
         return _picker(l10n)
     else:
@@ -153,7 +156,11 @@ def _languages(l10n: Localizer, draft: Draft) -> tuple[tuple[Button, ...], ...]:
     return (buttons[:2], buttons[2:], _leave(l10n, draft))
 
 
-def privacy_notice(l10n: Localizer) -> Reply:
+def privacy_notice(l10n: Localizer, contact: str = "") -> Reply:
+    """What is kept, by whom, for how long, and whom to ask: the periods are the code's own
+    (the inbox's and the search log's retention), `contact` is PRIVACY_CONTACT."""
+    inbox_days = INBOX_RETENTION.days
+    search_days = SEARCH_RETENTION.days
     lines = [
         l10n._("🔒 <b>Your privacy</b>"),
         l10n._("We store your name, email, organization, role, country and preferred language."),
@@ -162,8 +169,31 @@ def privacy_notice(l10n: Localizer) -> Reply:
             "contact you about the symposium."
         ),
         l10n._(
+            "The symposium's organizers keep them, on the server that runs this bot, until "
+            "you delete them. Your questions to speakers and your comments on sessions are "
+            "kept the same way; ratings are only counted."
+        ),
+        l10n._(
             "You can delete them at any time: send /me and choose “{button}”.",
             button=delete_label(l10n),
+        ),
+        l10n.ngettext(
+            "Messages you send to the bot are kept for {n} day after they are answered, then "
+            "deleted.",
+            "Messages you send to the bot are kept for {n} days after they are answered, then "
+            "deleted.",
+            inbox_days,
+        ),
+        l10n.ngettext(
+            "What you search for is kept for {n} day without your name, so the organizers "
+            "see what attendees look for.",
+            "What you search for is kept for {n} days without your name, so the organizers "
+            "see what attendees look for.",
+            search_days,
+        ),
+        l10n._(
+            "Questions about your data: {contact}.",
+            contact=contact or l10n._("the symposium's organizers"),
         ),
         "",
         l10n._("Do you agree?"),

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -53,11 +53,10 @@ def grouping_key(text: str) -> str:
     return (" ".join(words) if words else " ".join(folded.split()))[:TEXT_LIMIT]
 
 
-async def detach(db: AsyncSession, user_id: int) -> None:
-    """Erasure, inside the caller's transaction: the questions stay, anonymous."""
-    await db.execute(
-        update(m.AskedQuestion).where(m.AskedQuestion.user_id == user_id).values(user_id=None)
-    )
+async def forget(db: AsyncSession, user_id: int) -> None:
+    """Erasure, inside the caller's transaction: what the person typed goes (a search may
+    hold their own name or e-mail); the organizers' list counts what others asked."""
+    await db.execute(delete(m.AskedQuestion).where(m.AskedQuestion.user_id == user_id))
 
 
 async def top_unanswered(
@@ -132,7 +131,7 @@ class AskedQuestions:
 
     async def forget_user(self, user_id: int) -> None:
         async with self._sessions.begin() as db:
-            await detach(db, user_id)
+            await forget(db, user_id)
 
     async def purge(self, older_than: timedelta = RETENTION) -> int:
         """Delete questions asked more than `older_than` ago; returns how many went."""

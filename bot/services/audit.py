@@ -69,7 +69,7 @@ async def require_role(
 
 
 # The actions whose subject is a Telegram user id, a speaker (key or id), a registration code.
-USER_SUBJECTS = frozenset({"promote", "demote", "speaker_link"})
+USER_SUBJECTS = frozenset({"promote", "demote", "speaker_link", "admin_revoked"})
 SPEAKER_SUBJECTS = frozenset({"speaker_invite", "speaker_revoke"})
 CODE_SUBJECTS = frozenset({"checkin"})
 

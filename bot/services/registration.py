@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.db.engine import SessionFactory
+from bot.db.engine import SessionFactory, engine_of
 from bot.domain.locales import is_supported
 from bot.domain.registration import (
     FIELDS,
@@ -41,6 +41,7 @@ from bot.domain.registration_views import (
 from bot.services import conversations
 from bot.services import registration_store as store
 from bot.services.countries import is_country, search_countries
+from bot.services.erasure import checkpoint_sqlite, erase_person
 from bot.services.seats import SeatService
 
 FLOW = "register"
@@ -175,14 +176,14 @@ class RegistrationService:
         return Badge(found.code) if found else None
 
     async def erase(self, user_id: int) -> Erasure:
-        """Delete my data: personal fields, agenda and seats go; anonymous figures stay.
+        """Delete my data: the registration's personal fields and every other copy of what
+        the person typed or is called (`bot.services.erasure`); anonymous figures stay.
+        `erased` says whether there was a registration; the rest goes either way.
 
         Seats are given back through the seat service first, so each freed seat goes to
         the next attendee on its waitlist instead of to whoever reserves next.
         """
         async with self._sessions() as db:
-            if await store.confirmed(db, user_id) is None:
-                return Erasure(erased=False)
             seats = list(await db.scalars(store.reserved_sessions(user_id)))
         promoted = []
         for session_id in seats:
@@ -190,8 +191,11 @@ class RegistrationService:
             if given_back.promoted_user_id is not None:
                 promoted.append(Promotion(given_back.promoted_user_id, session_id))
         async with self._sessions.begin() as db:
-            await conversations.drop(db, user_id, FLOW)
+            row = await store.confirmed(db, user_id)
+            codes = [row.code] if row is not None and row.code else []
+            await erase_person(db, user_id, codes)
             erased = await store.erase(db, user_id, self._clock.now())
+        await checkpoint_sqlite(engine_of(self._sessions))
         return Erasure(erased, tuple(promoted))
 
     async def counts(self) -> RegistrationCounts:

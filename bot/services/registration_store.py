@@ -11,20 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import models as m
 from bot.domain.registration import Draft
 from bot.domain.registration_views import RegistrationCounts, RegistrationView
-from bot.services.asked import detach as detach_questions
-from bot.services.changes import SCHEDULE_CHANGE
-from bot.services.digest import DIGEST
-from bot.services.reminders import REMINDER, cancel_for_user
 
 CONFIRMED, ERASED = "confirmed", "erased"
 CODE_ATTEMPTS = 20
-ERASED_KINDS = (REMINDER, SCHEDULE_CHANGE, DIGEST)
 
 
 @dataclass(frozen=True)
@@ -58,15 +53,11 @@ async def upsert(
 
 
 async def erase(db: AsyncSession, user_id: int, now: datetime) -> bool:
-    """Blank the personal fields, drop the agenda and seats, detach the questions asked to
-    the bot; keep role, country, language."""
+    """Blank the personal fields; keep role, country, language. (The rest of the person's
+    data: `bot.services.erasure.erase_person`, in the same transaction.)"""
     row = await confirmed(db, user_id)
     if row is None:
         return False
-    await db.execute(delete(m.Bookmark).where(m.Bookmark.user_id == user_id))
-    await db.execute(delete(m.Reservation).where(m.Reservation.user_id == user_id))
-    await cancel_for_user(db, user_id, ERASED_KINDS)  # nothing left to remind them of
-    await detach_questions(db, user_id)  # what they asked the bot stays, anonymous
     row.full_name = row.email = row.organization = row.code = None
     row.consent_at = None
     row.status, row.updated_at = ERASED, now

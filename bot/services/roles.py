@@ -1,11 +1,20 @@
-"""Who may organize: admins (from BOT_ADMINS) grant and revoke the organizer role."""
+"""Who may organize: admins (from BOT_ADMINS) grant and revoke the organizer role.
+
+BOT_ADMINS is the source of truth for admins: its ids are admins from their first update
+on, and a stored admin it no longer names goes back to what they would be without the
+role (a speaker if their account is linked to one, else an attendee; an admin was never
+promoted, so there is no earlier role to restore) at the next start, or at their next
+update if another instance with an older BOT_ADMINS gave the role back meanwhile. Each such
+loss is an audit entry (`admin_revoked`, by the bot, on the person).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db import models as m
@@ -14,7 +23,8 @@ from bot.domain.locales import DEFAULT_LOCALE
 from bot.domain.views import UserProfile
 from bot.services.audit import ADMIN_ROLES, ORGANIZER_ROLES, record, require_role
 
-ORGANIZER, ATTENDEE, ADMIN = "organizer", "attendee", "admin"
+ORGANIZER, ATTENDEE, ADMIN, SPEAKER = "organizer", "attendee", "admin", "speaker"
+ADMIN_REVOKED = "admin_revoked"  # the audit action: BOT_ADMINS no longer names them
 # The last_seen of someone given a role before they ever wrote to the bot: before any
 # first_seen, so "never wrote" is `last_seen < first_seen` and they are never "active".
 NEVER_SEEN = datetime(1970, 1, 1, tzinfo=UTC)
@@ -73,6 +83,12 @@ class RoleService:
         self._clock = clock
         self._admins = admins
 
+    async def settle_admins(self) -> list[int]:
+        """At start: stored admins BOT_ADMINS no longer names lose the role (audited);
+        returns their ids, whose command menus are then republished."""
+        async with self._sessions.begin() as db:
+            return sorted(await revoke_unlisted_admins(db, self._admins, self._clock.now()))
+
     async def promote(self, actor: UserProfile, user_id: int) -> RoleChange:
         return await self._set(actor, user_id, ORGANIZER, "promote")
 
@@ -110,6 +126,8 @@ class RoleService:
         role = user.role if user is not None else ATTENDEE
         if user_id in self._admins:
             role = ADMIN
+        elif role == ADMIN:  # not revoked yet (it is at the next start or update)
+            role = SPEAKER if linked else ATTENDEE
         locale = user.locale if user is not None else DEFAULT_LOCALE
         return Standing(user_id, locale, role or ATTENDEE, linked)
 
@@ -142,6 +160,9 @@ class RoleService:
                 user = m.User(id=user_id, display_name="", first_seen=now, last_seen=NEVER_SEEN)
                 db.add(user)
             never_wrote = user.last_seen < user.first_seen
+            if user.role == ADMIN and user_id not in self._admins:
+                await revoke_unlisted_admins(db, self._admins, now, only=user_id)
+                await db.refresh(user)
             before = user.role or ATTENDEE
             if user_id in self._admins or before == ADMIN:
                 record(
@@ -160,3 +181,27 @@ class RoleService:
                 db, actor, action, at=now, subject=str(user_id), detail=f"{before} -> {user.role}"
             )
             return RoleChange(user_id, user.display_name, before, user.role, never_wrote)
+
+
+async def revoke_unlisted_admins(
+    db: AsyncSession, admins: frozenset[int], now: datetime, *, only: int | None = None
+) -> dict[int, str]:
+    """Stored admins `admins` does not name (or just `only`) go back to speaker or attendee,
+    in the caller's transaction, each with an audit entry; returns their new roles.
+
+    One UPDATE … RETURNING: two instances starting at once each get only the rows they
+    changed, so a loss is audited once."""
+    linked = exists().where(m.SpeakerLink.user_id == m.User.id)
+    statement = (
+        update(m.User)
+        .where(m.User.role == ADMIN, m.User.id.not_in(sorted(admins)))
+        .values(role=case((linked, SPEAKER), else_=ATTENDEE))
+        .returning(m.User.id, m.User.role)
+        .execution_options(synchronize_session=False)
+    )
+    if only is not None:
+        statement = statement.where(m.User.id == only)
+    changed = {int(user_id): str(role) for user_id, role in await db.execute(statement)}
+    for user_id, role in sorted(changed.items()):
+        record(db, None, ADMIN_REVOKED, at=now, subject=str(user_id), detail=f"admin -> {role}")
+    return changed

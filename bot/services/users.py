@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -18,6 +18,7 @@ from bot.domain.locales import is_supported, negotiate_locale
 from bot.domain.text import shorten, strip_controls
 from bot.domain.views import UserProfile
 from bot.services.programme_cache import VERSION_COLUMNS, ProgrammeCache
+from bot.services.roles import revoke_unlisted_admins
 
 # Writing last_seen on every update would make every read a write; a minute is fine-grained
 # enough for "active users" figures.
@@ -92,7 +93,19 @@ class UserService:
 
         Every update runs this, so it is plain Core with statements built once: the row read
         along with the update's lease (`read_along`) or one SELECT, and a write only for a
-        newcomer or when something changed."""
+        newcomer or when something changed. A stored admin BOT_ADMINS does not name loses
+        the role here (`roles.revoke_unlisted_admins`; normally already done at start)."""
+        profile = await self._touch(who)
+        if profile.role == "admin" and who.id not in self._admins:
+            async with self._sessions.begin() as db:
+                changed = await revoke_unlisted_admins(
+                    db, self._admins, self._clock.now(), only=who.id
+                )
+                role = changed.get(who.id) or await db.scalar(LOOKUP_ROLE, {"id": who.id})
+            profile = replace(profile, role=str(role or "attendee"))
+        return profile
+
+    async def _touch(self, who: TelegramIdentity) -> UserProfile:
         now = self._clock.now()
         read = self._read.pop(who.id, None)
         if read is not None and time.monotonic() - read[1] <= READ_ALONG_MAX_AGE:
@@ -212,3 +225,4 @@ LOOKUP_MANY = (
     .where(USERS.c.id.in_(bindparam("ids", expanding=True)))
 )
 INSERT_USER = insert(USERS)
+LOOKUP_ROLE = select(USERS.c.role).where(USERS.c.id == bindparam("id"))

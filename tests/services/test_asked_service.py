@@ -1,5 +1,5 @@
 """The questions people ask the bot: grouped and counted for organizers without who asked,
-re-asked only by their asker, detached on erasure and gone after 90 days (each backend)."""
+re-asked only by their asker, deleted on erasure and gone after 90 days (each backend)."""
 
 from __future__ import annotations
 
@@ -102,15 +102,15 @@ async def test_a_question_is_given_back_to_its_asker_only(asked: AskedQuestions)
     assert forged is None and missing is None
 
 
-async def test_forgetting_a_user_keeps_their_questions_anonymous(asked: AskedQuestions) -> None:
+async def test_forgetting_a_user_deletes_what_they_asked(asked: AskedQuestions) -> None:
     hers = await asked.record(AMINA, "en", "vegetarian food", answered=False)
     his = await asked.record(OMAR, "en", "vegetarian food", answered=False)
 
     await asked.forget_user(AMINA)
 
-    assert await asked.get(hers, AMINA) is None  # no longer hers: her buttons stop working
+    assert await asked.get(hers, AMINA) is None  # gone: her buttons stop working
     assert await asked.get(his, OMAR) is not None
-    assert await asked.unanswered() == [("vegetarian food", 2)]  # still counted
+    assert await asked.unanswered() == [("vegetarian food", 1)]  # what others asked counts
 
 
 async def test_purge_deletes_what_is_older_than_the_retention(

@@ -153,3 +153,12 @@ def test_speaker_alert_minutes_are_read_and_refused_by_name(tmp_path: Path) -> N
     for bad in ("sixty", "60,-5", "0,15", "2000", "90,60,30,15"):
         with pytest.raises(ConfigError, match=r"^SPEAKER_ALERT_MINUTES: "):
             settings(tmp_path, SPEAKER_ALERT_MINUTES=bad)
+
+
+def test_privacy_contact_is_read_trimmed_and_refused_when_too_long(tmp_path: Path) -> None:
+    assert settings(tmp_path).privacy_contact is None
+    assert settings(tmp_path, PRIVACY_CONTACT="  ").privacy_contact is None
+    found = settings(tmp_path, PRIVACY_CONTACT=" privacy@symposium.example\n")
+    assert found.privacy_contact == "privacy@symposium.example"
+    with pytest.raises(ConfigError, match="PRIVACY_CONTACT"):
+        settings(tmp_path, PRIVACY_CONTACT="x" * 201)
