@@ -1,47 +1,25 @@
-"""What a send attempt came to, in the dispatcher's terms (no Telegram types here)."""
+"""What a send attempt came to, in the dispatcher's terms (no Telegram types here).
+
+The outcomes themselves are defined once, in `bot/telegram/outcomes.py`, where the direct
+replies' transport sorts Telegram's answers the same way."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from bot.presentation import Reply
+from bot.telegram.outcomes import Delivered, Outcome, Refused, SlowDown, TryLater, Unreachable
 
-
-@dataclass(frozen=True)
-class Delivered:
-    message_id: int | None
-
-
-@dataclass(frozen=True)
-class SlowDown:
-    """429: Telegram wants every request of this bot to wait."""
-
-    seconds: float
-
-
-@dataclass(frozen=True)
-class TryLater:
-    """5xx, a timeout or a broken connection: the message may or may not have arrived."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Unreachable:
-    """403: the user blocked the bot or deleted their account."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Refused:
-    """400 and the like: sending it again would fail the same way."""
-
-    reason: str
-
-
-Outcome = Delivered | SlowDown | TryLater | Unreachable | Refused
+__all__ = [
+    "Delivered",
+    "Editor",
+    "Outcome",
+    "Refused",
+    "Sender",
+    "SlowDown",
+    "TryLater",
+    "Unreachable",
+]
 
 
 class Sender(Protocol):

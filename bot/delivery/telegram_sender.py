@@ -5,36 +5,41 @@ PTB with httpx spent about 1.2 ms of CPU per message (building and parsing `Mess
 objects, httpx/anyio bookkeeping), which capped one process at roughly 500 messages/s. The
 answer is mapped the way PTB maps it (same descriptions), so rows record the same reasons.
 Edits (broadcast progress, rare) still go through PTB.
+
+The calls are built by `message_calls` (`bot/telegram/replies.py`), as for direct replies, so
+a text over Telegram's limit goes out split in several messages. The dispatcher sends a row
+again after a 429 or a failure, so only the first part may fail that way: once it arrived,
+the later parts are retried here, in place (a 429 waited out, a 5xx tried again), and a row
+whose later part still does not go through fails with the reason rather than being sent
+again from the start, which would repeat the parts that arrived.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from http import HTTPStatus
 from typing import Any
 
 import aiohttp
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import BadRequest, TelegramError
 
-from bot.delivery.outcomes import Delivered, Outcome, Refused, SlowDown, TryLater, Unreachable
+from bot.delivery.outcomes import Delivered, Outcome, Refused, SlowDown, TryLater
+from bot.domain.message_split import shorten_html
 from bot.presentation import Reply
-from bot.telegram.replies import NO_PREVIEW, SEND_ATTACHMENT, reply_markup
-from bot.telegram.request import call_api, env_proxy
+from bot.telegram.outcomes import outcome_of_answer, outcome_of_error
+from bot.telegram.replies import NO_PREVIEW, message_calls, reply_markup
+from bot.telegram.request import RetryPolicy, call_api, env_proxy
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 10.0
 _JSON = {"Content-Type": "application/json"}
+# The later parts of a split text: the first arrived, so these are not left to the
+# dispatcher (which would send the whole text again) but retried here.
+LATER_PARTS = RetryPolicy(attempts=5, budget=60.0, backoff=1.0)
 
 
 class TelegramSender:
@@ -49,19 +54,36 @@ class TelegramSender:
         self._session: aiohttp.ClientSession | None = None
 
     async def send(self, chat_id: int, reply: Reply, locale: str) -> Outcome:
-        params: dict[str, Any] = {"chat_id": chat_id, "parse_mode": ParseMode.HTML.value}
-        if reply.attachment is not None:  # a photo or document Telegram has, text as caption
-            method = SEND_ATTACHMENT[reply.attachment.kind]
-            params[reply.attachment.kind] = reply.attachment.file_id  # the field is the kind
-            if reply.text:
-                params["caption"] = reply.text
-        else:
-            method = "sendMessage"
-            params["text"] = reply.text
-            params["link_preview_options"] = NO_PREVIEW
-        if (markup := reply_markup(reply, menu=False)) is not None:
-            params["reply_markup"] = markup
-        return await self._post(method, params)
+        """Send a rendered reply (its text laid out already); a long one in several parts."""
+        calls = message_calls(chat_id, reply, reply.text, menu=False)
+        method, params = calls[0]
+        outcome = await self._post(method, params)
+        for number, (method, params) in enumerate(calls[1:], start=2):
+            if not isinstance(outcome, Delivered):
+                break
+            outcome = await self._post_later_part(method, params)
+            if isinstance(outcome, SlowDown | TryLater):
+                return Refused(f"part {number} of {len(calls)} not sent: {outcome}"[:500])
+        return outcome
+
+    async def _post_later_part(self, method: str, params: dict[str, Any]) -> Outcome:
+        """A later part of a split text, tried in place within `LATER_PARTS`."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        attempt = 1
+        while True:
+            outcome = await self._post(method, params)
+            if isinstance(outcome, SlowDown):
+                wait = outcome.seconds
+            elif isinstance(outcome, TryLater):
+                wait = LATER_PARTS.pause(attempt)
+            else:
+                return outcome
+            elapsed = loop.time() - started
+            if attempt >= LATER_PARTS.attempts or elapsed + wait > LATER_PARTS.budget:
+                return outcome
+            await asyncio.sleep(wait)
+            attempt += 1
 
     async def close(self) -> None:
         """Close the HTTP session (the runtime stops); a later send opens a new one."""
@@ -84,7 +106,7 @@ class TelegramSender:
             return TryLater("timeout: Timed out")
         except aiohttp.ClientError as error:  # refused, reset, closed mid-answer
             return TryLater(f"aiohttp.{error.__class__.__name__}: {error}")
-        return _answer(status, payload)
+        return outcome_of_answer(status, payload)
 
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> Outcome:
         """Edit a text message in place (a broadcast's progress); unchanged counts as done."""
@@ -92,7 +114,7 @@ class TelegramSender:
             params: dict[str, Any] = {
                 "chat_id": chat_id,
                 "message_id": message_id,
-                "text": reply.text,
+                "text": shorten_html(reply.text),  # a progress message: one message, always
                 "parse_mode": ParseMode.HTML.value,
                 "link_preview_options": NO_PREVIEW,
             }
@@ -102,66 +124,8 @@ class TelegramSender:
         except TelegramError as error:
             if isinstance(error, BadRequest) and "not modified" in error.message.lower():
                 return Delivered(message_id)
-            outcome = _outcome(error)
+            outcome = outcome_of_error(error)
             if outcome is None:
                 raise
             return outcome
         return Delivered(message_id)
-
-
-def _answer(status: int, payload: bytes) -> Outcome:
-    """Telegram's answer as an outcome, with the descriptions PTB would give."""
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        data = {}
-    if 200 <= status <= 299 and data.get("ok"):
-        result = data.get("result")
-        message_id = result.get("message_id") if isinstance(result, dict) else None
-        return Delivered(message_id if isinstance(message_id, int) else None)
-    try:
-        message = f"{HTTPStatus(status).phrase} ({status})"
-    except ValueError:
-        message = f"Unknown HTTPError ({status})"
-    message = _description(str(data.get("description") or message))
-    parameters = data.get("parameters") or {}
-    if parameters.get("migrate_to_chat_id"):
-        chat = parameters["migrate_to_chat_id"]
-        return Refused(f"Group migrated to supergroup. New chat id: {chat}")
-    if parameters.get("retry_after"):
-        return SlowDown(float(parameters["retry_after"]))
-    if status == HTTPStatus.FORBIDDEN:
-        return Unreachable(message)
-    if 400 <= status <= 499:  # 400 and the like: sending again fails the same way
-        return Refused(message)
-    return TryLater(message)  # 5xx, or an answer that makes no sense
-
-
-def _description(message: str) -> str:
-    """PTB's TelegramError: strip 'Error: ' / 'Bad Request: ' and capitalize what is left."""
-    stripped = message.removeprefix("Error: ").removeprefix("[Error]: ")
-    stripped = stripped.removeprefix("Bad Request: ")
-    return stripped.capitalize() if stripped != message else message
-
-
-def _outcome(error: TelegramError) -> Outcome | None:
-    """What Telegram's error means for the message; None for errors we do not expect."""
-    if isinstance(error, RetryAfter):
-        return SlowDown(_seconds(error.retry_after))
-    if isinstance(error, Forbidden):
-        return Unreachable(error.message)
-    if isinstance(error, TimedOut):  # a subclass of NetworkError: the send may have arrived
-        return TryLater(f"timeout: {error.message}")
-    if isinstance(error, BadRequest):
-        return Refused(error.message)
-    if isinstance(error, NetworkError):  # 5xx and connection errors
-        return TryLater(error.message)
-    return None
-
-
-def _seconds(value: Any) -> float:
-    """PTB 22 gives an int (and warns it becomes a timedelta); accept both."""
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)

@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
-from markupsafe import Markup
-
+from bot.domain.text import shorten
 from bot.domain.views import AgendaItem
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import ORIGIN_AGENDA, cb
-from bot.presentation.programme import fit, session_button, session_line
+from bot.presentation.programme import (
+    LINE_TITLE_LIMIT,
+    NAME_LIMIT,
+    fit,
+    names_listed,
+    session_button,
+    session_line,
+)
+
+LISTED_CLASHES = 5
 
 
 def agenda(l10n: Localizer, items: Sequence[AgendaItem]) -> Reply:
@@ -34,8 +42,8 @@ def agenda(l10n: Localizer, items: Sequence[AgendaItem]) -> Reply:
         for item in group:
             lines.append(session_line(l10n, item.session))
             if item.clashes_with:
-                titles = l10n.join([c.title for c in item.clashes_with])
-                lines.append(l10n._("      ⚠️ Clashes with {titles}", titles=Markup(titles)))
+                titles = names_listed(l10n, [c.title for c in item.clashes_with], LISTED_CLASHES)
+                lines.append(l10n._("      ⚠️ Clashes with {titles}", titles=titles))
     rows = [(session_button(l10n, i.session, ORIGIN_AGENDA),) for i in items[:40]]
     rows.append((Button(l10n._("📅 Add all to my calendar"), cb("icsa")),))
     rows.append((settings_button(l10n),))
@@ -73,9 +81,9 @@ def seat_released(l10n: Localizer) -> str:
 def promoted(l10n: Localizer, title: str, when: str, room: str) -> Reply:
     text = l10n._(
         "🎉 Good news! A seat opened up in <b>{title}</b> ({when}, {room}). It is yours.",
-        title=title,
+        title=shorten(title, LINE_TITLE_LIMIT),
         when=when,
-        room=room,
+        room=shorten(room, NAME_LIMIT),
     )
     return Reply(text)
 

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 
 from markupsafe import Markup
 
 from bot.domain.ask.select import Overrides
 from bot.domain.programme import SessionKind
+from bot.domain.text import shorten
 from bot.domain.views import SessionSummary, SpeakerSummary
 from bot.i18n import Localizer, isolate
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import ORIGIN_SEARCH, cb
 from bot.presentation.people import speaker_button, speaker_label
 from bot.presentation.programme import (
+    LINE_TITLE_LIMIT,
+    NAME_LIMIT,
     day_label,
     fit,
     kind_name,
@@ -30,6 +34,12 @@ from bot.presentation.programme import (
 from bot.services.ask import Answer, Echo
 
 _DROP_CODES = {"day": "d", "time": "t", "room": "r", "kind": "k", "topic": "p"}
+# What the asker typed is echoed shortened: a question may be a whole message (4,096
+# characters with /search), and the answer is what they came for.
+ECHO_LIMIT = 100
+WORD_LIMIT = 40
+LISTED_CHOICES = 20  # people to choose from, a button each
+LISTED_WORDS = 8  # words the programme never mentions, as echoed
 _CODES_DROP = {code: name for name, code in _DROP_CODES.items()}
 
 
@@ -58,6 +68,7 @@ def parse_refine(args: Sequence[str]) -> tuple[int, Overrides, int] | None:
 
 
 def answer_reply(l10n: Localizer, answer: Answer) -> Reply:
+    answer = _for_display(answer)
     if answer.choices:
         return _choose_person(l10n, answer)
     if answer.choose_day:
@@ -104,6 +115,38 @@ def answer_reply(l10n: Localizer, answer: Answer) -> Reply:
         rows.append(reading_order(l10n, nav))
     rows += _widen_rows(l10n, answer)
     return Reply(fit(lines), buttons=tuple(rows))
+
+
+def _for_display(answer: Answer) -> Answer:
+    """The answer with what the asker typed, and the names and titles it quotes, shortened
+    to what a line of the answer can hold."""
+    echo = answer.echo
+    echo = replace(
+        echo,
+        rooms=tuple(shorten(room, NAME_LIMIT) for room in echo.rooms),
+        people=tuple(shorten(name, NAME_LIMIT) for name in echo.people),
+        tracks=tuple(shorten(track, NAME_LIMIT) for track in echo.tracks),
+        topic=tuple(shorten(word, WORD_LIMIT) for word in echo.topic),
+    )
+    person = answer.person
+    if person is not None:
+        person = replace(
+            person,
+            name=shorten(person.name, NAME_LIMIT),
+            organization=shorten(person.organization, NAME_LIMIT),
+        )
+    return replace(
+        answer,
+        text=shorten(answer.text, ECHO_LIMIT),
+        echo=echo,
+        person=person,
+        sessions=tuple(
+            replace(s, title=shorten(s.title, LINE_TITLE_LIMIT)) for s in answer.sessions
+        ),
+        unknown=tuple(shorten(word, WORD_LIMIT) for word in answer.unknown[:LISTED_WORDS]),
+        unknown_room=shorten(answer.unknown_room, ECHO_LIMIT) if answer.unknown_room else None,
+        speakers_of=tuple(shorten(name, NAME_LIMIT) for name in answer.speakers_of),
+    )
 
 
 def _direct(l10n: Localizer, answer: Answer) -> str | None:
@@ -293,7 +336,7 @@ def _choose_person(l10n: Localizer, answer: Answer) -> Reply:
     )
     rows = tuple(
         (Button(_person_label(p), refine(answer.question_id, answer.overrides, pick=f"p{p.id}")),)
-        for p in answer.choices
+        for p in answer.choices[:LISTED_CHOICES]
     )
     return Reply(text, buttons=rows)
 

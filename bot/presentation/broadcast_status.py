@@ -10,9 +10,11 @@ from markupsafe import Markup
 from bot.domain.broadcast_views import BroadcastView, Content, Figures, State
 from bot.domain.broadcasts import Audience, AudienceKind
 from bot.domain.locales import RIGHT_TO_LEFT
+from bot.domain.text import shorten
 from bot.i18n import RLM, Localizer
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import cb
+from bot.presentation.programme import LINE_TITLE_LIMIT, fit
 
 ACTIVE = (State.SCHEDULED, State.SENDING)
 
@@ -34,6 +36,7 @@ def as_written(text: str, locale: str) -> str:
 
 def audience_name(l10n: Localizer, audience: Audience, label: str) -> str:
     kind = audience.kind
+    label = shorten(label, LINE_TITLE_LIMIT)  # a session's or a track's name
     if kind is AudienceKind.REGISTERED:
         return l10n._("registered attendees")
     if kind is AudienceKind.SESSION:
@@ -99,7 +102,7 @@ def history(l10n: Localizer, broadcasts: Sequence[BroadcastView]) -> Reply:
             ),
             *figure_lines(l10n, broadcast.figures),
         ]
-    return Reply("\n".join(lines))
+    return Reply(fit(lines))
 
 
 def state_name(l10n: Localizer, state: State) -> str:

@@ -17,6 +17,8 @@ from bot.presentation.programme import BUTTON_TITLE_LIMIT, plain
 from bot.presentation.registration import autonym
 
 Rows = tuple[tuple[Button, ...], ...]
+LISTED_TRACKS = 90  # a button each (tracks, sessions); Telegram takes at most 100
+ECHO_LIMIT = 100  # the words typed to find a session, as echoed
 
 
 def prompt(l10n: Localizer, found: Prompt) -> Reply:
@@ -66,7 +68,10 @@ def _screen(l10n: Localizer, found: Prompt) -> Reply:
     if step is Step.SESSION:
         return _sessions(l10n, found)
     if step is Step.TRACK:
-        rows = tuple((Button(t.label, cb("bc", "trk", t.id)),) for t in found.tracks)
+        rows = tuple(
+            (Button(shorten(t.label, BUTTON_TITLE_LIMIT), cb("bc", "trk", t.id)),)
+            for t in found.tracks[:LISTED_TRACKS]
+        )
         text = l10n._("Which track?") if rows else l10n._("The programme has no tracks.")
         return Reply(text, buttons=(*rows, _back_cancel(l10n, "aud")))
     if step is Step.GROUP:
@@ -136,10 +141,11 @@ def _sessions(l10n: Localizer, found: Prompt) -> Reply:
                 cb("bc", "ses", s.id),
             ),
         )
-        for s in found.sessions
+        for s in found.sessions[:LISTED_TRACKS]
     )
     text = l10n._(
-        "Sessions matching “{query}”: choose one, or type other words.", query=found.query
+        "Sessions matching “{query}”: choose one, or type other words.",
+        query=shorten(found.query, ECHO_LIMIT),
     )
     return Reply(text, buttons=(*rows, leave))
 

@@ -15,10 +15,11 @@ from bot.domain.feedback import (
     FeedbackSummary,
     TooLong,
 )
+from bot.domain.text import shorten
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import cb
-from bot.presentation.programme import MESSAGE_LIMIT, fit, when_line
+from bot.presentation.programme import LINE_TITLE_LIMIT, MESSAGE_LIMIT, fit, when_line
 
 # Room for the right-to-left marks the localizer adds per line, and for emoji counted as two
 # UTF-16 units by Telegram: the summary is built against this, not the full 4096.
@@ -45,7 +46,7 @@ def card(l10n: Localizer, found: FeedbackCard) -> Reply:
     """The prompt, or the answer so far with buttons to change it."""
     session = found.session
     lines = [
-        l10n._("⭐ How was <b>{title}</b>?", title=session.title),
+        l10n._("⭐ How was <b>{title}</b>?", title=shorten(session.title, LINE_TITLE_LIMIT)),
         when_line(l10n, session.starts_at, session.ends_at),
         "",
     ]
@@ -92,7 +93,7 @@ def comment_question(l10n: Localizer, found: FeedbackCard) -> Reply:
             "💬 Type your comment on <b>{title}</b> (at most {n} characters). "
             "Send /cancel to keep only your rating.",
             COMMENT_LIMIT,
-            title=found.session.title,
+            title=shorten(found.session.title, LINE_TITLE_LIMIT),
         )
     )
 
@@ -125,7 +126,7 @@ def summary(l10n: Localizer, found: FeedbackSummary) -> Reply:
     """For a speaker or moderator once the window has closed: never who said what."""
     session = found.session
     lines = [
-        l10n._("📝 Feedback on <b>{title}</b>", title=session.title),
+        l10n._("📝 Feedback on <b>{title}</b>", title=shorten(session.title, LINE_TITLE_LIMIT)),
         when_line(l10n, session.starts_at, session.ends_at),
         "",
     ]
@@ -183,7 +184,7 @@ def stats_lines(l10n: Localizer, figures: FeedbackFigures) -> list[str]:
             "{title}: {average} ({n} rating)",
             "{title}: {average} ({n} ratings)",
             s.count,
-            title=s.title,
+            title=shorten(s.title, LINE_TITLE_LIMIT),
             average=average_text(l10n, s.average),
         )
         for s in figures.sessions

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from bot.domain.deep_links import Target, link
+from bot.domain.message_split import shorten_html
+from bot.domain.text import shorten
 from bot.domain.views import SessionDetail
 from bot.i18n import Localizer, isolate
 from bot.presentation import Button, Reply
 from bot.presentation.menu import main_menu
 from bot.presentation.programme import (
     KIND_ICONS,
+    LINE_TITLE_LIMIT,
+    NAME_LIMIT,
     fit,
     people_lines,
     plain,
@@ -109,9 +113,10 @@ def session_result(l10n: Localizer, session: SessionDetail, bot_username: str) -
     """Title, then day, time and room; posting it shows a compact card and an Open button."""
     return InlineResult(
         id=f"s{session.id}",
-        title=session.title.strip() or "…",  # Telegram refuses an article without a title
+        # Telegram refuses an article without a title
+        title=shorten(session.title, LINE_TITLE_LIMIT) or "…",
         description=plain(l10n.finish(session_description(l10n, session))),
-        text=l10n.finish(compact_card(l10n, session)),
+        text=shorten_html(l10n.finish(compact_card(l10n, session))),  # one message, no more
         buttons=((open_button(l10n, Target.SESSION, session.id, bot_username),),),
     )
 
@@ -125,7 +130,7 @@ def session_description(l10n: Localizer, session: SessionDetail) -> str:
     )
     line = when
     if session.room:
-        line = l10n._("{when} · {room}", when=Markup(when), room=session.room)
+        line = l10n._("{when} · {room}", when=Markup(when), room=shorten(session.room, NAME_LIMIT))
     if session.cancelled:
         line = l10n._("❌ Cancelled: {session}", session=Markup(line))
     return line

@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from babel import Locale
 
 from bot.domain.locales import SUPPORTED_LOCALES
+from bot.domain.text import shorten
 from bot.domain.views import EventView
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import cb
 from bot.services.roles import Standing
+
+COMMAND_ECHO = 40  # an unknown command is echoed this long at most
 
 # Menu actions, in keyboard order; labels come from the catalog so they can be matched back
 # from whatever language the keyboard was shown in.
@@ -163,7 +166,7 @@ def search_prompt(l10n: Localizer) -> Reply:
 
 def unknown_command(l10n: Localizer, command: str) -> Reply:
     reply = help_text(l10n)
-    text = l10n._("I don't know the command {command}.", command=command)
+    text = l10n._("I don't know the command {command}.", command=shorten(command, COMMAND_ECHO))
     return Reply(text + "\n\n" + reply.text, menu=reply.menu)
 
 

@@ -21,6 +21,7 @@ from bot.presentation.programme import (
 )
 
 SPEAKERS_PER_PAGE = 10
+LISTED_SESSIONS = 40  # buttons under a speaker's card (Telegram takes at most 100)
 
 
 SHORTEST_ORGANIZATION = 12
@@ -65,6 +66,9 @@ def speaker_card(l10n: Localizer, speaker: SpeakerDetail) -> Reply:
         lines += [session_line(l10n, s, show_day=True) for s in speaker.sessions]
     else:
         lines.append(l10n._("No sessions in the programme."))
-    rows = [(session_button(l10n, s, origin_speaker(speaker.id)),) for s in speaker.sessions]
+    rows = [
+        (session_button(l10n, s, origin_speaker(speaker.id)),)
+        for s in speaker.sessions[:LISTED_SESSIONS]
+    ]
     rows.append((Button(l10n._("« All speakers"), cb("spks", 0)),))
     return Reply(fit(lines), buttons=tuple(rows))

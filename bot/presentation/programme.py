@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 
+from bot.domain.message_split import visible_length
 from bot.domain.paging import Page, paginate
 from bot.domain.programme import SessionKind
 from bot.domain.text import shorten
@@ -20,6 +21,12 @@ MESSAGE_LIMIT = 4096
 ABSTRACT_LIMIT = 1500
 BUTTON_TITLE_LIMIT = 48
 SHARE_QUERY_LIMIT = 250  # an inline query holds at most 256 characters
+# Lists show every entry on one line or two, whatever the organizer typed: a title, a room or
+# a person's name is shortened there (in full on its own card), and a session lists at most
+# `LISTED_PEOPLE` names and buttons, then "… and N more".
+LINE_TITLE_LIMIT = 200
+NAME_LIMIT = 80
+LISTED_PEOPLE = 20
 
 KIND_ICONS = {
     SessionKind.KEYNOTE: "🌟",
@@ -45,7 +52,7 @@ def day_label(l10n: Localizer, index: int, day: date) -> str:
 
 def day_picker(l10n: Localizer, days: Sequence[date], event_name: str) -> Reply:
     buttons = tuple((Button(day_label(l10n, i, d), cb("day", i, 0)),) for i, d in enumerate(days))
-    text = l10n._("📅 <b>{event}</b>: choose a day.", event=event_name)
+    text = l10n._("📅 <b>{event}</b>: choose a day.", event=shorten(event_name, LINE_TITLE_LIMIT))
     return Reply(text, buttons=buttons)
 
 
@@ -58,14 +65,14 @@ def session_line(
         start=l10n.time(session.starts_at),
         end=l10n.time(session.ends_at),
         icon=Markup(KIND_ICONS[session.kind]),
-        title=session.title,
+        title=shorten(session.title, LINE_TITLE_LIMIT),
     )
     if session.cancelled:
         line = l10n._("❌ Cancelled: {session}", session=Markup(f"<s>{line}</s>"))
     if show_day:
         line = l10n._("{day}, {session}", day=l10n.day(session.starts_at), session=Markup(line))
     if session.room and show_room:
-        line += "\n" + l10n._("      📍 {room}", room=session.room)
+        line += "\n" + l10n._("      📍 {room}", room=shorten(session.room, NAME_LIMIT))
     return line
 
 
@@ -122,7 +129,7 @@ def session_card(
     rows = personal_rows(l10n, session, origin, mine)
     rows += [
         (Button("🎤 " + isolate(shorten(p.name, BUTTON_TITLE_LIMIT)), cb("spk", p.id)),)
-        for p in session.people
+        for p in session.people[:LISTED_PEOPLE]
     ]
     if session.room_id is not None:
         more = cb("room", session.room_id, session.day_index)
@@ -153,7 +160,7 @@ def when_line(l10n: Localizer, starts_at: datetime, ends_at: datetime) -> str:
 
 
 def room_line(l10n: Localizer, room: str) -> str:
-    return l10n._("📍 {room}", room=room)
+    return l10n._("📍 {room}", room=shorten(room, NAME_LIMIT))
 
 
 def people_lines(l10n: Localizer, session: SessionDetail) -> list[str]:
@@ -167,7 +174,7 @@ def people_lines(l10n: Localizer, session: SessionDetail) -> list[str]:
                 "🎤 Speaker: {names}",
                 "🎤 Speakers: {names}",
                 len(speakers),
-                names=Markup(l10n.join(speakers)),
+                names=names_listed(l10n, speakers),
             )
         )
     if moderators:
@@ -176,10 +183,19 @@ def people_lines(l10n: Localizer, session: SessionDetail) -> list[str]:
                 "🧭 Moderator: {names}",
                 "🧭 Moderators: {names}",
                 len(moderators),
-                names=Markup(l10n.join(moderators)),
+                names=names_listed(l10n, moderators),
             )
         )
     return lines
+
+
+def names_listed(l10n: Localizer, names: Sequence[str], limit: int = LISTED_PEOPLE) -> Markup:
+    """Names as a localized list, each shortened; beyond `limit`, "… and N more"."""
+    listed = l10n.join([shorten(name, NAME_LIMIT) for name in names[:limit]])
+    if len(names) > limit:
+        more = len(names) - limit
+        listed += " " + l10n.ngettext("… and {n} more", "… and {n} more", more)
+    return Markup(listed)
 
 
 def seat_lines(l10n: Localizer, seats: SeatState) -> list[str]:
@@ -297,13 +313,21 @@ def reading_order(l10n: Localizer, row: Sequence[Button]) -> tuple[Button, ...]:
 
 
 def fit(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> str:
-    """Join lines, dropping whole lines from the end (never cutting a tag) to fit `limit`."""
-    text = "\n".join(lines)
-    kept = list(lines)
-    while len(text) > limit - 2 and len(kept) > 1:
-        kept.pop()
-        text = "\n".join([*kept, "…"])
-    return text
+    """Join lines, dropping whole lines from the end (never cutting a tag) to fit `limit`,
+    counted as Telegram counts (after the tags, in UTF-16), with room for the mark a
+    right-to-left reader's lines get (`Localizer.finish`). A single line still too long is
+    split when sent (`bot/telegram/replies.py`)."""
+    # + a line break or a mark per line (an entry may hold several: a session and its room)
+    sizes = [visible_length(line) + line.count("\n") + 1 for line in lines]
+    if sum(sizes) <= limit:
+        return "\n".join(lines)
+    kept, size = 1, sizes[0]  # the first line stays, whatever its length
+    while kept < len(lines) and size + sizes[kept] + 2 <= limit:  # 2: the "…" line
+        size += sizes[kept]
+        kept += 1
+    if kept == len(lines):  # one line, too long on its own: it is split when sent
+        return "\n".join(lines)
+    return "\n".join([*lines[:kept], "…"])
 
 
 def _esc(text: str) -> str:

@@ -17,7 +17,14 @@ from bot.domain.text import shorten
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import cb
-from bot.presentation.programme import BUTTON_TITLE_LIMIT, fit, nav_row, page_counter, plain
+from bot.presentation.programme import (
+    BUTTON_TITLE_LIMIT,
+    LINE_TITLE_LIMIT,
+    fit,
+    nav_row,
+    page_counter,
+    plain,
+)
 
 
 # --- attendees -------------------------------------------------------------------------------
@@ -25,7 +32,9 @@ def board(l10n: Localizer, found: QuestionBoard, page_number: int, origin: str) 
     """The session's questions, most wanted first; 👍 under each open one, 🙈 for organizers."""
     session = found.session
     page = paginate(found.questions, page_number, QUESTIONS_PER_PAGE)
-    lines = [l10n._("❓ <b>Questions for {title}</b>", title=session.title)]
+    lines = [
+        l10n._("❓ <b>Questions for {title}</b>", title=shorten(session.title, LINE_TITLE_LIMIT))
+    ]
     if found.open:
         lines.append(l10n._("Press 👍 to upvote the questions you want answered most."))
     else:
@@ -73,7 +82,7 @@ def ask_prompt(l10n: Localizer, title: str) -> Reply:
         "✍️ Type your question for <b>{title}</b> in one message, at most {n} character.",
         "✍️ Type your question for <b>{title}</b> in one message, at most {n} characters.",
         QUESTION_LIMIT,
-        title=title,
+        title=shorten(title, LINE_TITLE_LIMIT),
     )
     hint = l10n._("The speakers will see it, and other attendees can upvote it.")
     return Reply(f"{text}\n{hint}", buttons=((Button(l10n._("✖️ Cancel"), cb("qx")),),))
@@ -155,7 +164,7 @@ def speaker_board(
             "🎤 <b>{title}</b> is starting. The audience asked {n} question, most wanted first:",
             "🎤 <b>{title}</b> is starting. The audience asked {n} questions, most wanted first:",
             len(found.questions),
-            title=session.title,
+            title=shorten(session.title, LINE_TITLE_LIMIT),
         )
     else:
         headline = l10n._(

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from bot.domain.reminder_views import ChangeNotice, DayDigest, ReminderCard, ReminderSettings
 from bot.domain.reminders import LEAD_CHOICES, StartsIn
+from bot.domain.text import shorten
 from bot.domain.views import SessionDetail
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
@@ -16,6 +17,8 @@ from bot.presentation.agenda import settings_button
 from bot.presentation.callbacks import ORIGIN_AGENDA, cb
 from bot.presentation.menu import menu_label
 from bot.presentation.programme import (
+    LINE_TITLE_LIMIT,
+    NAME_LIMIT,
     fit,
     people_lines,
     plain,
@@ -37,17 +40,19 @@ def reminder(l10n: Localizer, card: ReminderCard) -> Reply:
             "⏰ <b>{title}</b> starts in {n} minute.",
             "⏰ <b>{title}</b> starts in {n} minutes.",
             card.timing.minutes,
-            title=session.title,
+            title=shorten(session.title, LINE_TITLE_LIMIT),
         )
     else:
-        headline = l10n._("▶️ <b>{title}</b> has just started.", title=session.title)
+        headline = l10n._(
+            "▶️ <b>{title}</b> has just started.", title=shorten(session.title, LINE_TITLE_LIMIT)
+        )
     lines = [headline, "", *_facts(l10n, session)]
     return Reply(fit(lines), buttons=_session_buttons(l10n, session.id))
 
 
 def schedule_change(l10n: Localizer, notice: ChangeNotice) -> Reply:
     session, before, after = notice.session, notice.before, notice.after
-    title = session.title
+    title = shorten(session.title, LINE_TITLE_LIMIT)
     if notice.cancelled:
         text = l10n._(
             "❌ <b>{title}</b> ({when}) has been cancelled.",
@@ -63,16 +68,16 @@ def schedule_change(l10n: Localizer, notice: ChangeNotice) -> Reply:
         headline = l10n._(
             "🔀 <b>{title}</b> moved from {old_room} to {new_room}, now at {when}.",
             title=title,
-            old_room=before.room,
-            new_room=after.room,
+            old_room=shorten(before.room, NAME_LIMIT),
+            new_room=shorten(after.room, NAME_LIMIT),
             when=when,
         )
     elif notice.moved_room and before.room and after.room:
         headline = l10n._(
             "🚪 <b>{title}</b> moved from {old_room} to {new_room}.",
             title=title,
-            old_room=before.room,
-            new_room=after.room,
+            old_room=shorten(before.room, NAME_LIMIT),
+            new_room=shorten(after.room, NAME_LIMIT),
         )
     elif notice.retimed:
         was = Markup(_span(l10n, before.starts_at, before.ends_at, with_day=moved_day))

@@ -5,23 +5,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.domain.text import shorten
 from bot.domain.views import RoomDay, RoomSummary
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.presentation.callbacks import cb, origin_room
-from bot.presentation.programme import fit, session_button, session_line
+from bot.presentation.programme import (
+    BUTTON_TITLE_LIMIT,
+    NAME_LIMIT,
+    fit,
+    session_button,
+    session_line,
+)
 from bot.services.schedule import RoomNowNext
+
+# Telegram takes at most 100 buttons under a message; a list keeps room for the others.
+LISTED_ROOMS = 90
+LISTED_SESSIONS = 40
 
 
 def room_list(l10n: Localizer, rooms: Sequence[RoomSummary], today: int) -> Reply:
     text = l10n._("🚪 <b>Rooms</b>\nChoose a room to see what is on there.")
-    rows = tuple((Button("🚪 " + room.name, cb("room", room.id, today)),) for room in rooms)
+    rows = tuple(
+        (Button("🚪 " + shorten(room.name, BUTTON_TITLE_LIMIT), cb("room", room.id, today)),)
+        for room in rooms[:LISTED_ROOMS]
+    )
     return Reply(text, buttons=rows)
 
 
 def room_day(l10n: Localizer, view: RoomDay, days: Sequence[date]) -> Reply:
     lines = [
-        l10n._("🚪 <b>{room}</b> · {day}", room=view.room.name, day=l10n.day(view.day)),
+        l10n._(
+            "🚪 <b>{room}</b> · {day}",
+            room=shorten(view.room.name, NAME_LIMIT),
+            day=l10n.day(view.day),
+        ),
     ]
     if view.room.capacity:
         lines.append(l10n.ngettext("{n} seat", "{n} seats", view.room.capacity))
@@ -31,7 +49,9 @@ def room_day(l10n: Localizer, view: RoomDay, days: Sequence[date]) -> Reply:
     else:
         lines.append(l10n._("Nothing is scheduled in this room on this day."))
     origin = origin_room(view.room.id, view.day_index)
-    rows: list[tuple[Button, ...]] = [(session_button(l10n, s, origin),) for s in view.sessions]
+    rows: list[tuple[Button, ...]] = [
+        (session_button(l10n, s, origin),) for s in view.sessions[:LISTED_SESSIONS]
+    ]
     day_row = tuple(
         Button(
             ("• " if i == view.day_index else "") + l10n.day(d),
@@ -48,8 +68,8 @@ def room_day(l10n: Localizer, view: RoomDay, days: Sequence[date]) -> Reply:
 def room_now_next(l10n: Localizer, view: RoomNowNext) -> Reply:
     """A room's link or door sign: what is on there now and what comes next (today or a
     later day), with buttons to those sessions and to the room's whole day."""
-    lines = [l10n._("🚪 <b>{room}</b>", room=view.room.name), ""]
-    shown = list(view.now)
+    lines = [l10n._("🚪 <b>{room}</b>", room=shorten(view.room.name, NAME_LIMIT)), ""]
+    shown = list(view.now[:LISTED_SESSIONS])
     if view.after_event and not view.now:
         lines.append(l10n._("The symposium is over. Thank you for joining us!"))
     else:

@@ -25,6 +25,7 @@ from bot.domain.speakers import (
     SpeakerHome,
     SpeakerSession,
 )
+from bot.domain.text import shorten
 from bot.domain.views import PersonRef, SessionSummary, SpeakerSummary
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
@@ -32,6 +33,8 @@ from bot.presentation import reminders as reminder_screens
 from bot.presentation.callbacks import cb
 from bot.presentation.people import speaker_button
 from bot.presentation.programme import (
+    LINE_TITLE_LIMIT,
+    NAME_LIMIT,
     fit,
     nav_row,
     page_counter,
@@ -43,6 +46,7 @@ from bot.presentation.programme import (
 )
 
 INVITES_PER_PAGE = 10
+ECHO_LIMIT = 100  # a name searched for is echoed this long at most
 
 
 # --- organizers ------------------------------------------------------------------------------
@@ -110,7 +114,7 @@ def _choice_button(speaker: SpeakerChoice, verb: str) -> Button:
 
 
 def no_match(l10n: Localizer, query: str) -> Reply:
-    return Reply(l10n._("No speaker matches “{query}”.", query=query))
+    return Reply(l10n._("No speaker matches “{query}”.", query=shorten(query, ECHO_LIMIT)))
 
 
 def no_open_invites(l10n: Localizer) -> Reply:
@@ -123,7 +127,7 @@ def revoked_speaker(l10n: Localizer, revoked: Revoked) -> Reply:
             "🚫 {n} open invite of {name} revoked.",
             "🚫 {n} open invites of {name} revoked.",
             revoked.count,
-            name=revoked.speaker_name,
+            name=shorten(revoked.speaker_name, NAME_LIMIT),
         )
     )
 
@@ -132,7 +136,7 @@ def invite_link(l10n: Localizer, invite: Invite, link: str) -> Reply:
     lines = [
         l10n._(
             "🔗 A one-time link for <b>{name}</b>, valid until {day}:",
-            name=invite.speaker_name,
+            name=shorten(invite.speaker_name, NAME_LIMIT),
             day=l10n.day(invite.expires_at),
         ),
         f"<code>{html.escape(link)}</code>",  # copied as it is: never isolated
@@ -167,11 +171,15 @@ def missing_report(l10n: Localizer, report: MissingReport) -> Reply:
     for person in report.missing:
         if person.status == LATE:
             line = l10n._(
-                "🏃 {name} ({title}): running late", name=person.name, title=person.session_title
+                "🏃 {name} ({title}): running late",
+                name=shorten(person.name, NAME_LIMIT),
+                title=shorten(person.session_title, LINE_TITLE_LIMIT),
             )
         else:
             line = l10n._(
-                "❔ {name} ({title}): no answer", name=person.name, title=person.session_title
+                "❔ {name} ({title}): no answer",
+                name=shorten(person.name, NAME_LIMIT),
+                title=shorten(person.session_title, LINE_TITLE_LIMIT),
             )
         lines.append(line)
     return Reply(fit(lines))
@@ -180,7 +188,10 @@ def missing_report(l10n: Localizer, report: MissingReport) -> Reply:
 # --- speakers --------------------------------------------------------------------------------
 def linked(l10n: Localizer, home: SpeakerHome) -> Reply:
     lines = [
-        l10n._("🎤 Welcome, <b>{name}</b>! You are now linked as a speaker.", name=home.name),
+        l10n._(
+            "🎤 Welcome, <b>{name}</b>! You are now linked as a speaker.",
+            name=shorten(home.name, NAME_LIMIT),
+        ),
         l10n._(
             "I will alert you before each of your sessions and tell you at once if one changes."
         ),
@@ -193,7 +204,10 @@ def linked(l10n: Localizer, home: SpeakerHome) -> Reply:
 def linked_again(l10n: Localizer, home: SpeakerHome) -> Reply:
     """The speaker opened their own invite link again: nothing to do but welcome them."""
     lines = [
-        l10n._("🎤 Welcome back, <b>{name}</b>! You are linked as a speaker.", name=home.name),
+        l10n._(
+            "🎤 Welcome back, <b>{name}</b>! You are linked as a speaker.",
+            name=shorten(home.name, NAME_LIMIT),
+        ),
         "",
         *_session_lines(l10n, home.sessions),
     ]
@@ -219,7 +233,7 @@ def not_a_speaker(l10n: Localizer) -> Reply:
 
 
 def my_sessions(l10n: Localizer, home: SpeakerHome) -> Reply:
-    lines = [l10n._("🎤 <b>Your sessions</b>, {name}", name=home.name), ""]
+    lines = [l10n._("🎤 <b>Your sessions</b>, {name}", name=shorten(home.name, NAME_LIMIT)), ""]
     lines += _session_lines(l10n, home.sessions)
     return Reply(fit(lines), buttons=((Button(l10n._("🔔 Alerts"), cb("spal")),),))
 
@@ -284,7 +298,10 @@ def people_change(l10n: Localizer, notice: PeopleNotice) -> Reply:
     when = when_line(l10n, notice.starts_at, notice.ends_at)
     if notice.you == "removed":
         lines = [
-            l10n._("🎤 You are no longer listed for <b>{title}</b>.", title=notice.title),
+            l10n._(
+                "🎤 You are no longer listed for <b>{title}</b>.",
+                title=shorten(notice.title, LINE_TITLE_LIMIT),
+            ),
             "",
             when,
             "",
@@ -295,9 +312,17 @@ def people_change(l10n: Localizer, notice: PeopleNotice) -> Reply:
     facts = [when, *([room_line(l10n, session.room)] if session.room else [])]
     facts += people_lines(l10n, session)
     if notice.you == "added":
-        headline = l10n._("🎤 You are now listed for <b>{title}</b>.", title=notice.title)
+        headline = l10n._(
+            "🎤 You are now listed for <b>{title}</b>.",
+            title=shorten(notice.title, LINE_TITLE_LIMIT),
+        )
         return Reply(fit([headline, "", *facts]))
-    lines = [l10n._("👥 The people of your session <b>{title}</b> changed.", title=notice.title)]
+    lines = [
+        l10n._(
+            "👥 The people of your session <b>{title}</b> changed.",
+            title=shorten(notice.title, LINE_TITLE_LIMIT),
+        )
+    ]
     if notice.joined:
         lines.append(l10n._("➕ Joined: {names}", names=Markup(_names(l10n, notice.joined))))
     if notice.left:
@@ -315,7 +340,7 @@ def _names(l10n: Localizer, people: Sequence[PersonRef]) -> str:
 
 
 def alert(l10n: Localizer, found: SpeakerAlert) -> Reply:
-    title = found.item.session.title
+    title = shorten(found.item.session.title, LINE_TITLE_LIMIT)
     headline = l10n.ngettext(
         "🎤 Your session <b>{title}</b> starts in {n} minute.",
         "🎤 Your session <b>{title}</b> starts in {n} minutes.",
@@ -331,7 +356,7 @@ def checkin_question(l10n: Localizer, found: SpeakerAlert) -> Reply:
         "🎤 <b>{title}</b> starts in {n} minute. Are you at the venue?",
         "🎤 <b>{title}</b> starts in {n} minutes. Are you at the venue?",
         found.minutes,
-        title=session.title,
+        title=shorten(session.title, LINE_TITLE_LIMIT),
     )
     lines = [text, "", when_line(l10n, session.starts_at, session.ends_at)]
     if session.room:
@@ -346,7 +371,7 @@ def checkin_question(l10n: Localizer, found: SpeakerAlert) -> Reply:
 
 
 def checked_in(l10n: Localizer, item: SpeakerSession) -> Reply:
-    title = item.session.title
+    title = shorten(item.session.title, LINE_TITLE_LIMIT)
     if item.checkin == HERE:
         text = l10n._(
             "✅ Thank you! The organizers know you are here for <b>{title}</b>.", title=title

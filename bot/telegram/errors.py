@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.domain.locales import negotiate_locale
+from bot.domain.message_split import CALLBACK_ANSWER_LIMIT, fit_utf16
 from bot.presentation import menu
 from bot.services.schedule import NoEventError
 from bot.telegram.context import BotContext
@@ -40,11 +41,21 @@ async def on_error(update: object, context: BotContext) -> None:
         )
     text = menu.no_programme(l10n).text if isinstance(error, NoEventError) else menu.apology(l10n)
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
-        else:
-            await context.bot.send_message(
-                update.effective_chat.id, l10n.finish(text), parse_mode=ParseMode.HTML
-            )
+        if update.callback_query is not None and await _alert(update.callback_query, text):
+            return
+        await context.bot.send_message(
+            update.effective_chat.id, l10n.finish(text), parse_mode=ParseMode.HTML
+        )
     except TelegramError as failure:
         log.warning("update %s: could not apologise: %s", update_id, failure)
+
+
+async def _alert(query: CallbackQuery, text: str) -> bool:
+    """Apologise in the press's own alert; False when the press was answered already (the
+    handler failed after answering it, e.g. on the edit), so the apology goes to the chat."""
+    try:
+        await query.answer(fit_utf16(text, CALLBACK_ANSWER_LIMIT), show_alert=True)
+    except BadRequest as error:
+        log.info("callback query %s already answered (%s)", query.id, error.message)
+        return False
+    return True

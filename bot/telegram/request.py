@@ -10,11 +10,27 @@ class only moves bytes and turns transport failures into `TimedOut` / `NetworkEr
 like form fields and which costs one `json.dumps` instead of PTB's per-field JSON plus URL
 quoting of every byte (a programme page is kilobytes of non-ASCII text); an upload is
 multipart with PTB's form fields, as `HTTPXRequest` sends it.
+
+Given a `RetryPolicy`, a call Telegram refused for a moment is sent again here, below PTB,
+so every call the handlers make (our `call_api`, PTB's `send_photo`, `query.answer()`, the
+error handler's apology) gets it: a 429 is waited out (`retry_after`), a 5xx answer, a
+timeout or a broken connection is tried again after a short pause, within a few attempts and
+a few seconds in all (`REPLY_RETRY`): a user is waiting, and the outbox is where a message
+that must arrive hours later belongs. Telegram's answers are sorted by the outbox's own
+rules (`bot/telegram/outcomes.py`). A 4xx is never sent again. A timeout or a connection
+broken mid-call is sent again, as the outbox does: the call may have arrived, so a message
+can then come twice, at most one extra copy per such failure (docs/delivery.md,
+"Duplicates"); a read timeout (15 s in the app) already outlasts the budget, so in practice
+only a connection that broke quickly is sent again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import random
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
@@ -24,8 +40,31 @@ from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.telegram.outcomes import SlowDown, TryLater, outcome_of_answer
+
+log = logging.getLogger(__name__)
+
 DEFAULT_POOL_SIZE = 64
 JSON_BODY = {"Content-Type": "application/json"}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard a call is tried: at most `attempts` in all, none starting after `budget`
+    seconds from the first (a `retry_after` that would end later is not waited for), with
+    `backoff` seconds (doubled each time, with jitter) after a 5xx or a broken connection."""
+
+    attempts: int = 3
+    budget: float = 10.0
+    backoff: float = 0.5
+
+    def pause(self, attempt: int) -> float:
+        """The pause after failed attempt number `attempt` (1-based) that Telegram did not
+        time: half to all of `backoff` x 2^(attempt-1), so callers do not retry in step."""
+        return float(self.backoff * 2.0 ** (attempt - 1) * random.uniform(0.5, 1.0))
+
+
+REPLY_RETRY = RetryPolicy()
 
 
 class AiohttpRequest(BaseRequest):
@@ -40,7 +79,9 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        retry: RetryPolicy | None = None,
     ) -> None:
+        self._retry = retry
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -76,6 +117,59 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        timeouts = (read_timeout, write_timeout, connect_timeout, pool_timeout)
+        policy = self._retry
+        if policy is None:
+            return await self._attempt(url, method, request_data, *timeouts)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        attempt = 1
+        while True:
+            try:
+                status, payload = await self._attempt(url, method, request_data, *timeouts)
+            except NetworkError as error:  # TimedOut too: it may have arrived (see above)
+                wait, reason = policy.pause(attempt), f"{type(error).__name__}: {error.message}"
+                if not self._may_retry(policy, attempt, loop.time() - started + wait):
+                    raise
+            else:
+                if 200 <= status <= 299:
+                    return status, payload
+                outcome = outcome_of_answer(status, payload)
+                if isinstance(outcome, SlowDown):
+                    wait, reason = outcome.seconds, f"429, retry after {outcome.seconds:g} s"
+                elif isinstance(outcome, TryLater) and outcome.certain:
+                    wait, reason = policy.pause(attempt), outcome.reason
+                else:  # refused for good (4xx): PTB raises it
+                    return status, payload
+                if not self._may_retry(policy, attempt, loop.time() - started + wait):
+                    return status, payload  # PTB raises the last refusal
+            log.info(
+                "%s: %s; sending again in %.1f s (attempt %d of %d)",
+                url.rsplit("/", 1)[-1],
+                reason,
+                wait,
+                attempt + 1,
+                policy.attempts,
+            )
+            await asyncio.sleep(wait)
+            attempt += 1
+
+    @staticmethod
+    def _may_retry(policy: RetryPolicy, attempt: int, resume_at: float) -> bool:
+        """Another attempt is allowed, and it would start within the budget."""
+        return attempt < policy.attempts and resume_at <= policy.budget
+
+    async def _attempt(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None,
+        read_timeout: Any,
+        write_timeout: Any,
+        connect_timeout: Any,
+        pool_timeout: Any,
+    ) -> tuple[int, bytes]:
+        """One HTTP exchange. The body is built here, per attempt: a form is spent once sent."""
         session = self._session
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
