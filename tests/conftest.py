@@ -3,6 +3,7 @@ set), the fake Bot API, and a running bot wired to both."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -135,20 +136,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextlib.asynccontextmanager
+async def running_webhook(
+    fake: FakeBotApi,
+    database_url: str,
+    clock: FrozenClock,
+    secret: str = WEBHOOK_SECRET,
+    **overrides: Any,
+) -> AsyncIterator[BotHarness]:
+    """The real bot in webhook mode, on an HTTP port of its own."""
+    port = free_port()
+    async with BotHarness.running(
+        fake,
+        database_url,
+        clock,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=secret,
+        http_port=port,
+        **overrides,
+    ) as harness:
+        yield harness
+
+
 @pytest.fixture
 async def webhook_bot(
     fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock
 ) -> AsyncIterator[BotHarness]:
     """The real bot in webhook mode (its own HTTP port) on SQLite with the sample programme."""
-    port = free_port()
-    async with BotHarness.running(
-        fake,
-        sqlite_sample_db,
-        clock,
-        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_secret=WEBHOOK_SECRET,
-        http_port=port,
-    ) as harness:
+    async with running_webhook(fake, sqlite_sample_db, clock) as harness:
         yield harness
 
 

@@ -22,13 +22,21 @@ The matching rules:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.domain.changes import SessionChange, SlotState, detect_change
-from bot.domain.programme import ProgrammeData, SessionData, Translations
+from bot.domain.programme import (
+    ProgrammeData,
+    RoomData,
+    SessionData,
+    SpeakerData,
+    TrackData,
+    Translations,
+)
 from bot.domain.speakers import Listed
 from bot.domain.text import name_key, search_document
 
@@ -341,76 +349,80 @@ def _plan_event(row: EventRow | None, data: ProgrammeData) -> EventRow:
 def _plan_rooms(
     stored: list[Entry], data: ProgrammeData
 ) -> tuple[dict[str, Entry], list[Entry], list[Entry]]:
-    known = _Known(stored)
-    position = max((int(r.columns.get("position") or 0) for r in stored), default=-1) + 1
-    rooms: dict[str, Entry] = {}
-    created: list[Entry] = []
-    for room in sorted(data.rooms, key=lambda r: r.by_name):  # keyed ones first
-        row, trusted = known.resolve(room.key, room.name, room.names, room.by_name)
-        if row is None:
-            row = Entry(None, known.new_key(room.key), "", {}, {"capacity": None})
-            row.columns["position"], position = position, position + 1
-            created.append(row)
-            trusted = True
-        if trusted:
-            _rename(row, room.name)
-            names = {loc: {"name": t} for loc, t in room.names.items()}
-            _merge_translations(row.translations, names, {"name": row.name})
-            if room.capacity is not None:
-                row.columns["capacity"] = room.capacity
-        known.add(row)
-        rooms[room.key] = row
-    return rooms, created, known.rows
+    positions = itertools.count(
+        max((int(r.columns.get("position") or 0) for r in stored), default=-1) + 1
+    )
+
+    def write(row: Entry, room: RoomData) -> None:
+        names = {loc: {"name": t} for loc, t in room.names.items()}
+        _merge_translations(row.translations, names, {"name": row.name})
+        if room.capacity is not None:
+            row.columns["capacity"] = room.capacity
+
+    return _match(
+        stored, data.rooms, lambda: {"capacity": None, "position": next(positions)}, write
+    )
 
 
 def _plan_tracks(
     stored: list[Entry], data: ProgrammeData
 ) -> tuple[dict[str, Entry], list[Entry], list[Entry]]:
-    known = _Known(stored)
-    tracks: dict[str, Entry] = {}
-    created: list[Entry] = []
-    for track in sorted(data.tracks, key=lambda t: t.by_name):
-        row, trusted = known.resolve(track.key, track.name, track.names, track.by_name)
-        if row is None:
-            row = Entry(None, known.new_key(track.key), "")
-            created.append(row)
-            trusted = True
-        if trusted:
-            _rename(row, track.name)
-            names = {loc: {"name": t} for loc, t in track.names.items()}
-            _merge_translations(row.translations, names, {"name": row.name})
-        known.add(row)
-        tracks[track.key] = row
-    return tracks, created, known.rows
+    def write(row: Entry, track: TrackData) -> None:
+        names = {loc: {"name": t} for loc, t in track.names.items()}
+        _merge_translations(row.translations, names, {"name": row.name})
+
+    return _match(stored, data.tracks, dict, write)
 
 
 def _plan_speakers(
     stored: list[Entry], data: ProgrammeData
 ) -> tuple[dict[str, Entry], list[Entry], list[Entry]]:
-    known = _Known(stored)
-    speakers: dict[str, Entry] = {}
-    created: list[Entry] = []
-    for person in sorted(data.speakers, key=lambda p: p.by_name):
-        row, trusted = known.resolve(person.key, person.name, person.names, person.by_name)
-        if row is None:
-            row = Entry(None, known.new_key(person.key), "", {}, {"organization": "", "bio": ""})
-            created.append(row)
-            trusted = True
-        if trusted:
-            _rename(row, person.name)
-            row.columns["organization"] = person.organization or row.columns["organization"]
-            row.columns["bio"] = person.bio or row.columns["bio"]
-            wanted = {
-                locale: {"name": person.names.get(locale, ""), "bio": person.bios.get(locale, "")}
-                for locale in set(person.names) | set(person.bios)
-            }
-            _merge_translations(row.translations, wanted, {"name": row.name, "bio": ""})
-        known.add(row)
+    def write(row: Entry, person: SpeakerData) -> None:
+        row.columns["organization"] = person.organization or row.columns["organization"]
+        row.columns["bio"] = person.bio or row.columns["bio"]
+        wanted = {
+            locale: {"name": person.names.get(locale, ""), "bio": person.bios.get(locale, "")}
+            for locale in set(person.names) | set(person.bios)
+        }
+        _merge_translations(row.translations, wanted, {"name": row.name, "bio": ""})
+
+    speakers, created, rows = _match(
+        stored, data.speakers, lambda: {"organization": "", "bio": ""}, write
+    )
+    for row in speakers.values():
         row.columns["search_text"] = search_document(
             row.name, row.columns["organization"], *(t["name"] for t in _by_locale(row))
         )
-        speakers[person.key] = row
-    return speakers, created, known.rows
+    return speakers, created, rows
+
+
+Named = TypeVar("Named", RoomData, TrackData, SpeakerData)
+
+
+def _match(
+    stored: list[Entry],
+    items: Iterable[Named],
+    new_columns: Callable[[], dict[str, Any]],
+    write: Callable[[Entry, Named], None],
+) -> tuple[dict[str, Entry], list[Entry], list[Entry]]:
+    """The rows the file's rooms, tracks or speakers are (by their file key), those created
+    for them, and every row of the kind. `write` puts the file's data into a row when it may
+    (see `_Known.resolve`)."""
+    known = _Known(stored)
+    found: dict[str, Entry] = {}
+    created: list[Entry] = []
+    for item in sorted(items, key=lambda i: i.by_name):  # keyed ones first
+        row, trusted = known.resolve(item.key, item.name, item.names, item.by_name)
+        if row is None:
+            row = Entry(None, known.new_key(item.key), "", {}, new_columns())
+            created.append(row)
+            trusted = True
+        if trusted:
+            _rename(row, item.name)
+            write(row, item)
+        known.add(row)
+        found[item.key] = row
+    return found, created, known.rows
 
 
 def _new_session(data: SessionData) -> SessionRow:

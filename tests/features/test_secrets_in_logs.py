@@ -12,8 +12,8 @@ import pytest
 from bot.clock import FrozenClock
 from bot.logs import configure_logging
 from bot.sandbox.fake_bot_api import FakeBotApi
-from tests.conftest import free_port
-from tests.harness import BotHarness, text_of
+from tests.conftest import running_webhook
+from tests.harness import text_of
 
 SHORT_SECRET = "Zq7w"  # Telegram accepts 1 to 256 characters
 
@@ -35,15 +35,7 @@ async def test_a_four_character_webhook_secret_is_not_in_the_debug_log(
     fake: FakeBotApi, sqlite_sample_db: str, clock: FrozenClock, debug_log: io.StringIO
 ) -> None:
     configure_logging("DEBUG", [fake.token, SHORT_SECRET], stream=debug_log)
-    port = free_port()
-    async with BotHarness.running(
-        fake,
-        sqlite_sample_db,
-        clock,
-        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_secret=SHORT_SECRET,
-        http_port=port,
-    ) as bot:
+    async with running_webhook(fake, sqlite_sample_db, clock, SHORT_SECRET) as bot:
         [welcome] = await bot.send(bot.user(), "/start")
 
     log = debug_log.getvalue()

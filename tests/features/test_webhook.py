@@ -19,7 +19,7 @@ from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.services.inbox import InboxService, UpdateIdInUse
 from bot.web import server
 from bot.web.server import create_web_app
-from tests.conftest import WEBHOOK_SECRET, free_port
+from tests.conftest import WEBHOOK_SECRET, running_webhook
 from tests.harness import BotHarness, text_of
 
 SECRET = WEBHOOK_SECRET
@@ -165,15 +165,7 @@ async def guarded_bot(
     monkeypatch.setattr(server, "REQUEST_TIMEOUT", request_timeout)
     monkeypatch.setattr(server, "BODY_TIMEOUT", request_timeout)
     monkeypatch.setattr(server, "MAX_CONNECTIONS", CAP)
-    port = free_port()
-    async with BotHarness.running(
-        fake,
-        sqlite_sample_db,
-        clock,
-        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_secret=SECRET,
-        http_port=port,
-    ) as harness:
+    async with running_webhook(fake, sqlite_sample_db, clock, SECRET) as harness:
         yield harness
 
 

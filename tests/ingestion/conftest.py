@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from bot.clock import FrozenClock
 from bot.sandbox.fake_bot_api import FakeBotApi
-from tests.conftest import WEBHOOK_SECRET, free_port
+from tests.conftest import WEBHOOK_SECRET, running_webhook
 from tests.harness import BotHarness
 
 
@@ -21,15 +21,7 @@ async def webhook_on_each_db(
     fake: FakeBotApi, sample_db: str, clock: FrozenClock
 ) -> AsyncIterator[BotHarness]:
     """The bot in webhook mode with the sample programme, on SQLite and PostgreSQL."""
-    port = free_port()
-    async with BotHarness.running(
-        fake,
-        sample_db,
-        clock,
-        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_secret=WEBHOOK_SECRET,
-        http_port=port,
-    ) as harness:
+    async with running_webhook(fake, sample_db, clock) as harness:
         yield harness
 
 
