@@ -81,11 +81,17 @@ class ImportWorker:
                 self._replace()
                 log.warning("import of %s took over %.0f s; stopped", job.name, self._time_limit)
                 raise _refused(job, N_("reading the file took too long")) from None
-            except (BrokenProcessPool, MemoryError):
+            except MemoryError:
                 self._replace()
                 log.warning("import of %s ran out of memory; the worker was replaced", job.name)
                 raise _refused(
                     job, N_("the file needs more memory than an import may use")
+                ) from None
+            except BrokenProcessPool as error:  # killed, or crashed: not the file's fault
+                self._replace()
+                log.error("import of %s: the import worker stopped (%s); replaced", job.name, error)
+                raise _refused(
+                    job, N_("the import stopped unexpectedly; please send the file again")
                 ) from None
 
     def _start(self) -> ProcessPoolExecutor:

@@ -3,6 +3,7 @@ time and memory, and a file beyond them is refused without harm to the bot."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -54,3 +55,23 @@ async def test_a_file_that_needs_too_much_memory_is_refused(empty_db: str) -> No
     finally:
         starved.close()
     assert "needs more memory than an import may use" in str(refused.value)
+
+
+async def test_a_worker_that_dies_mid_file_is_replaced_and_the_file_can_be_sent_again(
+    empty_db: str,
+) -> None:
+    rows = "\n".join(f"s{i},2026-03-14,09:00,10:00,Session {i}" for i in range(20_000))
+    big = replace(job(empty_db), name="big.csv", data=f"key,day,start,end,title\n{rows}".encode())
+    worker = ImportWorker()
+    try:
+        reading = asyncio.create_task(worker.preview(big))
+        await asyncio.sleep(0.5)  # the worker is started at once: well into the file now
+        for process in list(worker._pool._processes.values()):  # type: ignore[union-attr]
+            process.kill()  # as the kernel's OOM killer or an operator would
+        with pytest.raises(ProgrammeFormatError) as refused:
+            await reading
+        again = await worker.preview(job(empty_db))
+    finally:
+        worker.close()
+    assert "the import stopped unexpectedly; please send the file again" in str(refused.value)
+    assert len(again.added) == 5
