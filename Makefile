@@ -30,6 +30,7 @@ lint: install
 	$(VENV)/bin/ruff check bot handlers tests $(wildcard benchmarks)
 	$(VENV)/bin/ruff format --check bot handlers tests $(wildcard benchmarks)
 	$(VENV)/bin/mypy bot handlers
+	$(VENV)/bin/lint-imports --no-logo  # the floors and contracts in pyproject.toml
 
 migrate: install
 	$(PY) -m bot db upgrade

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -35,7 +36,7 @@ from bot.telegram.errors import on_error
 from bot.telegram.ingest import ALLOWED_UPDATES, InboxWorker, Poller
 from bot.telegram.request import REPLY_RETRY, AiohttpRequest
 from bot.web.server import create_web_app, serve
-from handlers import register_handlers
+from handlers import FEATURES, register_handlers
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,8 @@ class Runtime:
     def build(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
         if not settings.bot_token:
             raise ValueError("BOT_TOKEN is required to talk to a Bot API server")
-        clock = clock or SystemClock()
-        engine = create_engine(settings.database_url)
-        sessions = create_session_factory(engine)
-        services = Services.build(settings, clock, sessions)
+        engine, services = build_services(settings, clock)
+        clock, sessions = services.clock, services.sessions
         inbox = InboxService(sessions, clock, timedelta(seconds=settings.inbox_lease_seconds))
         application = build_application(settings, services)
         worker = InboxWorker(application, inbox, read_senders=services.users.read_along)
@@ -190,6 +189,34 @@ class Runtime:
         return runner
 
 
+def wall_clock() -> Clock:
+    """The real time: the one place a `SystemClock` is made; everything else is handed one."""
+    return SystemClock()
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> tuple[AsyncEngine, Services]:
+    """The engine and the services on it, for every entry point (the bot, the playground,
+    each CLI subcommand); the caller disposes the engine (`open_services` does)."""
+    engine = create_engine(settings.database_url)
+    services = Services.build(settings, clock or wall_clock(), create_session_factory(engine))
+    return engine, services
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings, clock: Clock | None = None, *, migrate: bool = False
+) -> AsyncIterator[Services]:
+    """`async with open_services(settings) as services:` for one command: the engine is
+    opened (and migrated first when `migrate`), and disposed at the end whatever happens."""
+    engine, services = build_services(settings, clock)
+    try:
+        if migrate:
+            await upgrade(engine)
+        yield services
+    finally:
+        await engine.dispose()
+
+
 def build_dispatcher(
     settings: Settings,
     services: Services,
@@ -260,6 +287,6 @@ async def publish_commands(runtime: Runtime, demoted: Sequence[int] = ()) -> Non
     """Localized command menus: the attendees' for everyone, and their own for organizers,
     admins and speakers (and none of their own for `demoted`, admins BOT_ADMINS no longer
     names); Telegram being unhappy here must never stop the bot."""
-    await publish_all(runtime.application.bot, runtime.services)
+    await publish_all(runtime.application.bot, runtime.services, FEATURES.guide)
     for user_id in demoted:
-        await refresh_commands(runtime.application.bot, runtime.services, user_id)
+        await refresh_commands(runtime.application.bot, runtime.services, FEATURES.guide, user_id)

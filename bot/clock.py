@@ -42,8 +42,8 @@ class OffsetClock:
     would in production, and `/wait` moves it on by hand (`advance`) to see them sooner.
     """
 
-    def __init__(self, start: datetime | None = None, base: Clock | None = None) -> None:
-        self._base = base or SystemClock()
+    def __init__(self, start: datetime | None, base: Clock) -> None:
+        self._base = base
         self._offset = timedelta(0)
         if start is not None:
             self.set(start)

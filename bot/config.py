@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -70,44 +70,19 @@ class Settings:
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, dotenv: Path | None = None
     ) -> Settings:
+        """The variables of `ENVIRONMENT`, checked in its order; one not set (or blank, for
+        most) keeps the field's default, so each default is written once, on the field."""
         values = dict(_read_dotenv(dotenv or Path(".env")))
         values.update(os.environ if env is None else env)
-        timezone = values.get("EVENT_TIMEZONE") or DEFAULT_TIMEZONE
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ConfigError(f"EVENT_TIMEZONE: unknown time zone {timezone!r}") from error
-        webhook_url = values.get("WEBHOOK_URL") or None
-        secret = values.get("WEBHOOK_SECRET") or None
-        if webhook_url and not secret:
-            raise ConfigError("WEBHOOK_SECRET must be set when WEBHOOK_URL is set")
-        if secret and not _is_valid_secret(secret):
-            raise ConfigError("WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        return cls(
-            bot_token=values.get("BOT_TOKEN") or None,
-            api_base_url=values.get("BOT_API_BASE_URL") or DEFAULT_API_BASE_URL,
-            database_url=values.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            admins=_parse_admins(values.get("BOT_ADMINS", "")),
-            event_timezone=timezone,
-            webhook_url=webhook_url,
-            webhook_secret=secret,
-            http_host=values.get("HTTP_HOST") or "127.0.0.1",
-            http_port=_parse_port(values.get("HTTP_PORT") or "8080"),
-            inbox_lease_seconds=_positive(values, "INBOX_LEASE_SECONDS", 60.0),
-            delivery_per_second=_positive(values, "DELIVERY_PER_SECOND", 30.0),
-            delivery_per_chat_per_second=_positive(values, "DELIVERY_PER_CHAT_PER_SECOND", 1.0),
-            delivery_per_group_per_minute=_positive(values, "DELIVERY_PER_GROUP_PER_MINUTE", 20.0),
-            delivery_lease_seconds=_positive(values, "DELIVERY_LEASE_SECONDS", 60.0),
-            delivery_max_attempts=int(_positive(values, "DELIVERY_MAX_ATTEMPTS", 5)),
-            delivery_send_timeout=_positive(values, "DELIVERY_SEND_TIMEOUT", 15.0),
-            delivery_in_flight=int(_positive(values, "DELIVERY_IN_FLIGHT", 16)),
-            digest_time=_clock_time(values.get("DIGEST_TIME") or "07:30"),
-            schedule_url=values.get("SCHEDULE_URL") or None,
-            schedule_sync_minutes=_positive(values, "SCHEDULE_SYNC_MINUTES", 10.0),
-            feedback_window_minutes=int(_positive(values, "FEEDBACK_WINDOW_MINUTES", 180)),
-            speaker_alert_minutes=_alert_minutes(values.get("SPEAKER_ALERT_MINUTES")),
-            privacy_contact=_privacy_contact(values.get("PRIVACY_CONTACT")),
-        )
+        chosen: dict[str, object] = {}
+        for name, variable in ENVIRONMENT.items():
+            raw = values.get(variable.name)
+            if variable.requires and raw and not values.get(variable.requires):
+                raise ConfigError(f"{variable.requires} must be set when {variable.name} is set")
+            if raw is None or (not raw and variable.blank_is_unset):
+                continue
+            chosen[name] = variable.parse(variable.name, raw)
+        return cls(**chosen)  # type: ignore[arg-type]  # each parser returns its field's type
 
 
 def redact_url(url: str) -> str:
@@ -119,27 +94,42 @@ def redact_url(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def _parse_admins(raw: str) -> frozenset[int]:
+def _text(_name: str, raw: str) -> str:
+    return raw
+
+
+def _timezone(name: str, raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(f"{name}: unknown time zone {raw!r}") from error
+    return raw
+
+
+def _webhook_secret(name: str, raw: str) -> str:
+    if not _is_valid_secret(raw):
+        raise ConfigError(f"{name}: 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return raw
+
+
+def _parse_admins(name: str, raw: str) -> frozenset[int]:
     ids = set()
     for item in raw.replace(" ", "").split(","):
         if not item:
             continue
         if not item.lstrip("-").isdigit():
-            raise ConfigError(f"BOT_ADMINS: {item!r} is not a Telegram user id")
+            raise ConfigError(f"{name}: {item!r} is not a Telegram user id")
         ids.add(int(item))
     return frozenset(ids)
 
 
-def _parse_port(raw: str) -> int:
+def _parse_port(name: str, raw: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ConfigError(f"HTTP_PORT: {raw!r} is not a port number")
+        raise ConfigError(f"{name}: {raw!r} is not a port number")
     return int(raw)
 
 
-def _positive(values: Mapping[str, str], name: str, default: float) -> float:
-    raw = values.get(name)
-    if not raw:
-        return default
+def _positive(name: str, raw: str) -> float:
     try:
         number = float(raw)
     except ValueError:
@@ -149,41 +139,84 @@ def _positive(values: Mapping[str, str], name: str, default: float) -> float:
     return number
 
 
-def _alert_minutes(raw: str | None) -> tuple[int, ...]:
-    if raw is None:
-        return DEFAULT_ALERT_LEADS
+def _positive_int(name: str, raw: str) -> int:
+    return int(_positive(name, raw))
+
+
+def _alert_minutes(name: str, raw: str) -> tuple[int, ...]:
     try:
         return parse_leads(raw)
     except ValueError as error:
         raise ConfigError(
-            f"SPEAKER_ALERT_MINUTES: {error} (write minutes before a session, such as 60,15,"
-            " or off)"
+            f"{name}: {error} (write minutes before a session, such as 60,15, or off)"
         ) from None
 
 
-def _privacy_contact(raw: str | None) -> str | None:
-    contact = " ".join((raw or "").split())
+def _privacy_contact(name: str, raw: str) -> str | None:
+    contact = " ".join(raw.split())
     if len(contact) > PRIVACY_CONTACT_LIMIT:
         raise ConfigError(
-            f"PRIVACY_CONTACT: at most {PRIVACY_CONTACT_LIMIT} characters (an e-mail address,"
+            f"{name}: at most {PRIVACY_CONTACT_LIMIT} characters (an e-mail address,"
             " a @username or a web address)"
         )
     return contact or None
 
 
-def _clock_time(raw: str) -> str:
+def _clock_time(name: str, raw: str) -> str:
     parts = raw.split(":")
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise ConfigError(f"DIGEST_TIME: {raw!r} is not HH:MM")
+        raise ConfigError(f"{name}: {raw!r} is not HH:MM")
     hours, minutes = int(parts[0]), int(parts[1])
     if not (0 <= hours < 24 and 0 <= minutes < 60):
-        raise ConfigError(f"DIGEST_TIME: {raw!r} is not HH:MM")
+        raise ConfigError(f"{name}: {raw!r} is not HH:MM")
     return f"{hours:02d}:{minutes:02d}"
 
 
 def _is_valid_secret(secret: str) -> bool:
     allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
     return 0 < len(secret) <= 256 and set(secret) <= allowed
+
+
+@dataclass(frozen=True)
+class Variable:
+    """An environment variable: its name, how its text becomes the field's value, and
+    whether a blank value means "not set" (the field's default)."""
+
+    name: str
+    parse: Callable[[str, str], object]  # (variable name, text) -> value, or ConfigError
+    blank_is_unset: bool = True
+    requires: str | None = None  # another variable that must be set when this one is
+
+
+# Field -> variable, in the order they are checked (the first error is the one reported).
+ENVIRONMENT: dict[str, Variable] = {
+    "event_timezone": Variable("EVENT_TIMEZONE", _timezone),
+    "webhook_url": Variable("WEBHOOK_URL", _text, requires="WEBHOOK_SECRET"),
+    "webhook_secret": Variable("WEBHOOK_SECRET", _webhook_secret),
+    "bot_token": Variable("BOT_TOKEN", _text),
+    "api_base_url": Variable("BOT_API_BASE_URL", _text),
+    "database_url": Variable("DATABASE_URL", _text),
+    "admins": Variable("BOT_ADMINS", _parse_admins),
+    "http_host": Variable("HTTP_HOST", _text),
+    "http_port": Variable("HTTP_PORT", _parse_port),
+    "inbox_lease_seconds": Variable("INBOX_LEASE_SECONDS", _positive),
+    "delivery_per_second": Variable("DELIVERY_PER_SECOND", _positive),
+    "delivery_per_chat_per_second": Variable("DELIVERY_PER_CHAT_PER_SECOND", _positive),
+    "delivery_per_group_per_minute": Variable("DELIVERY_PER_GROUP_PER_MINUTE", _positive),
+    "delivery_lease_seconds": Variable("DELIVERY_LEASE_SECONDS", _positive),
+    "delivery_max_attempts": Variable("DELIVERY_MAX_ATTEMPTS", _positive_int),
+    "delivery_send_timeout": Variable("DELIVERY_SEND_TIMEOUT", _positive),
+    "delivery_in_flight": Variable("DELIVERY_IN_FLIGHT", _positive_int),
+    "digest_time": Variable("DIGEST_TIME", _clock_time),
+    "schedule_url": Variable("SCHEDULE_URL", _text),
+    "schedule_sync_minutes": Variable("SCHEDULE_SYNC_MINUTES", _positive),
+    "feedback_window_minutes": Variable("FEEDBACK_WINDOW_MINUTES", _positive_int),
+    # blank is a choice here: no alerts (as "off")
+    "speaker_alert_minutes": Variable(
+        "SPEAKER_ALERT_MINUTES", _alert_minutes, blank_is_unset=False
+    ),
+    "privacy_contact": Variable("PRIVACY_CONTACT", _privacy_contact),
+}
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:

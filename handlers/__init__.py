@@ -1,7 +1,9 @@
 """Thin Telegram handlers: parse the update, call one service, render the reply.
 
-`register_handlers` is the single ordered list; PTB runs the first matching handler of a
-group, so commands come before free text and the catch-alls come last.
+Each module declares its feature (`bot.telegram.features.Feature`: commands, buttons, menu
+actions, help lines, dialogue). `FEATURES` only puts them in order, and the order is what
+people read: /help and the command menus list the features' lines in it, grouped by whom
+they are for. `register_handlers` adds the declared handlers, then the catch-alls, last.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.telegram.features import FeatureIndex
 from handlers import (
     agenda,
     broadcasts,
@@ -35,93 +38,48 @@ from handlers import (
     settings,
     speakers,
     start,
+    venue,
+)
+
+FEATURES = FeatureIndex(
+    (
+        start.WELCOME,  # /start heads the command menu
+        programme.FEATURE,
+        people.FEATURE,
+        rooms.FEATURE,
+        venue.FEATURE,
+        search.FEATURE,
+        agenda.FEATURE,
+        settings.FEATURE,
+        registration.FEATURE,  # its /cancel is the first of the ways out, listed last
+        # Organizers read check-in, broadcasts, figures, invites, then importing.
+        organizers.CHECKIN,
+        broadcasts.FEATURE,
+        organizers.STATS,
+        speakers.FEATURE,  # a speaker's /mysessions before /questions
+        questions.FEATURE,
+        feedback.FEATURE,
+        imports.FEATURE,
+        organizers.ROLES,
+        language.FEATURE,  # the last line of everyone's help
+        start.HELP,  # the last command of every menu
+        fallback.FEATURE,
+    )
 )
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The declared commands and buttons, then what no declaration names. PTB runs the first
+    matching handler of a group, so commands come before free text and catch-alls last."""
+    app.bot_data.features = FEATURES
     private = filters.ChatType.PRIVATE
-    commands: list[tuple[str, Any]] = [
-        ("start", start.start),
-        ("help", start.help_command),
-        ("language", language.choose),
-        ("programme", programme.days),
-        ("program", programme.days),
-        ("now", programme.now),
-        ("next", programme.next_sessions),
-        ("speakers", people.speakers),
-        ("rooms", rooms.rooms),
-        ("search", search.search_command),
-        ("agenda", agenda.my_agenda),
-        ("settings", settings.settings),
-        ("checkin", organizers.checkin),
-        ("promote", organizers.promote),
-        ("demote", organizers.demote),
-        ("audit", organizers.audit),
-        ("stats", organizers.stats),
-        ("broadcast", broadcasts.broadcast),
-        ("broadcasts", broadcasts.history),
-        ("register", registration.register),
-        ("me", registration.me),
-        ("cancel", registration.cancel),
-        ("invite", speakers.invite),
-        ("revoke", speakers.revoke),
-        ("mysessions", speakers.my_sessions),
-        ("questions", questions.questions_command),
-    ]
-    for name, callback in commands:
-        app.add_handler(CommandHandler(name, callback, filters=private))
-
-    callbacks: list[tuple[str, Any]] = [
-        (r"^lang:", language.chosen),
-        (r"^days$", programme.days),
-        (r"^day:", programme.day),
-        (r"^ses:", programme.session),
-        (r"^now$", programme.now),
-        (r"^spks:", people.speakers),
-        (r"^spk:", people.speaker),
-        (r"^rooms$", rooms.rooms),
-        (r"^room:", rooms.room),
-        (r"^help$", start.help_command),
-        (r"^noop$", fallback.noop),
-        (r"^ak:", search.refine),
-        (r"^impa$", imports.apply),
-        (r"^agenda$", agenda.my_agenda),
-        (r"^stg$", settings.settings),
-        (r"^lead:", settings.lead_pressed),
-        (r"^dig:", settings.digest_pressed),
-        (r"^u?bm:", agenda.bookmark),
-        (r"^u?rsv:", agenda.seat),
-        (r"^icsa?(:|$)", agenda.calendar_file),
-        (r"^rg:", registration.step_pressed),
-        (r"^rgf:", registration.field_pressed),
-        (r"^rg[rcl]:", registration.choice_pressed),
-        (r"^me:", registration.me_pressed),
-        (r"^bc:", broadcasts.pressed),
-        (r"^bcx:", broadcasts.cancel_pressed),
-        (r"^spip:", speakers.invite),
-        (r"^spi:", speakers.invite_pressed),
-        (r"^sprp:", speakers.revoke),
-        (r"^spr:", speakers.revoke_pressed),
-        (r"^spc:", speakers.checkin_pressed),
-        (r"^spal$", speakers.alerts),
-        (r"^spas:", speakers.alerts_chosen),
-        (r"^qs:", questions.board_pressed),
-        (r"^qa:", questions.ask_pressed),
-        (r"^qx$", questions.cancel_pressed),
-        (r"^qv:", questions.vote_pressed),
-        (r"^qh:", questions.hide_pressed),
-        (r"^qsp:", questions.speaker_pressed),
-        (r"^qan:", questions.answered_pressed),
-        (r"^fb:", feedback.rated),
-        (r"^fbo:", feedback.opened),
-        (r"^fbc:", feedback.comment_pressed),
-    ]
-    for pattern, callback in callbacks:
-        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    for command in FEATURES.commands():
+        app.add_handler(CommandHandler(command.name, command.handler, filters=private))
+    for pressed in FEATURES.presses():
+        app.add_handler(CallbackQueryHandler(pressed.handler, pattern=pressed.regex()))
 
     # `@bot words` in any chat: matching sessions to post there.
     app.add_handler(InlineQueryHandler(inline.inline_query))
-
     # A photo, document or other non-text message answers a broadcast draft that awaits its
     # message. It runs in an earlier group and stops there only when it used the message, so
     # whatever comes below (uploads, the not-text answer) still sees everything else.

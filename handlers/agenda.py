@@ -9,11 +9,14 @@ from telegram.constants import ParseMode
 
 from bot.domain.views import MySession, SessionDetail
 from bot.presentation import agenda as screens
+from bot.presentation import callbacks as verbs
 from bot.presentation import programme
 from bot.presentation.callbacks import Callback, decode
+from bot.presentation.menu import HelpLine
 from bot.services.calendar import build_ics
 from bot.services.seats import NoSeatsHere
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature, MenuAction, Press, press
 from bot.telegram.replies import show
 from handlers.fallback import stale_button
 
@@ -31,7 +34,7 @@ async def bookmark(update: Update, context: BotContext) -> None:
         return
     agenda, user = context.services.agenda, _user_id(context)
     try:
-        if data.verb == "bm":
+        if data.verb == verbs.BOOKMARK:
             await agenda.add(user, data.int_arg(0))
             notice = screens.added(context.l10n)
         else:
@@ -50,7 +53,7 @@ async def seat(update: Update, context: BotContext) -> None:
         return
     services, user, session_id = context.services, _user_id(context), data.int_arg(0)
     try:
-        if data.verb == "rsv":
+        if data.verb == verbs.RESERVE:
             state = await services.seats.reserve(user, session_id)
             await services.agenda.add(user, session_id)
             notice = (
@@ -71,7 +74,7 @@ async def calendar_file(update: Update, context: BotContext) -> None:
     """One session (`ics:<id>`) or the whole agenda (`icsa`) as an .ics document."""
     data = decode(update.callback_query.data if update.callback_query else None)
     services, l10n = context.services, context.l10n
-    if data is not None and data.verb == "ics" and data.args[0].isdigit():
+    if data is not None and data.verb == verbs.ICS and data.args[0].isdigit():
         found = await services.schedule.session(data.int_arg(0), l10n.locale)
         sessions = [found] if found else []
         name = f"session-{data.args[0]}.ics"
@@ -132,3 +135,18 @@ def _user_id(context: BotContext) -> int:
     if context.profile is None:
         raise RuntimeError("agenda actions need a user")
     return context.profile.id
+
+
+FEATURE = Feature(
+    "agenda",
+    commands=(Command("agenda", my_agenda, lambda l10n: l10n._("My agenda")),),
+    presses=(
+        press(my_agenda, verbs.AGENDA),
+        press(bookmark, verbs.BOOKMARK, verbs.UNBOOKMARK),
+        press(seat, verbs.RESERVE, verbs.UNRESERVE),
+        # `ics` or `icsa` with any tail: whatever does not name a session gets the agenda.
+        Press(calendar_file, (verbs.ICS, verbs.ICS_AGENDA), pattern=r"^icsa?(:|$)"),
+    ),
+    menu=(MenuAction("agenda", my_agenda),),
+    help=(HelpLine(lambda l10n: l10n._("/agenda: your personal agenda")),),
+)

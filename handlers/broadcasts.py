@@ -13,10 +13,14 @@ from bot.domain.broadcasts import Incoming, Step
 from bot.domain.views import UserProfile
 from bot.presentation import broadcast_status as status
 from bot.presentation import broadcasts as screens
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import decode
+from bot.presentation.menu import Audience, HelpLine
 from bot.presentation.organizers import not_allowed
 from bot.services.audit import NotAllowed
+from bot.services.broadcast_store import FLOW as BROADCAST_FLOW
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Dialogue, Feature, press
 from bot.telegram.replies import send, show
 from handlers.fallback import stale_button
 
@@ -175,3 +179,34 @@ def _profile(context: BotContext) -> UserProfile:
     if context.profile is None:
         raise RuntimeError("broadcasts need a user")
     return context.profile
+
+
+FEATURE = Feature(
+    "broadcasts",
+    commands=(
+        Command(
+            "broadcast",
+            broadcast,
+            lambda l10n: l10n._("Organizers: send a message"),
+            Audience.ORGANIZER,
+        ),
+        Command(
+            "broadcasts",
+            history,
+            lambda l10n: l10n._("Organizers: the last broadcasts"),
+            Audience.ORGANIZER,
+        ),
+    ),
+    presses=(press(pressed, verbs.BROADCAST), press(cancel_pressed, verbs.BROADCAST_CANCEL)),
+    help=(
+        HelpLine(
+            lambda l10n: l10n._("/broadcast: a message to everyone or to a group"),
+            Audience.ORGANIZER,
+        ),
+        HelpLine(
+            lambda l10n: l10n._("/broadcasts: the last broadcasts and their figures"),
+            Audience.ORGANIZER,
+        ),
+    ),
+    dialogue=Dialogue(BROADCAST_FLOW, continue_conversation),
+)

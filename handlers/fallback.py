@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.presentation import callbacks as verbs
 from bot.presentation import menu
 from bot.telegram.context import BotContext
+from bot.telegram.features import Feature, press
 from bot.telegram.replies import send
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     command = (message.text or "").split()[0] if message else "/"
-    await send(update, context, menu.unknown_command(context.l10n, command[:40]))
+    await send(
+        update, context, menu.unknown_command(context.l10n, context.features.guide, command[:40])
+    )
 
 
 async def not_text(update: Update, context: BotContext) -> None:
@@ -29,3 +33,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
 async def noop(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer()
+
+
+# The page counter between Previous and Next: a button that does nothing.
+FEATURE = Feature("fallback", presses=(press(noop, verbs.NOOP),))

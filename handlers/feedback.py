@@ -7,12 +7,15 @@ from collections.abc import Callable
 
 from telegram import Update
 
+from bot.domain.feedback import FLOW as FEEDBACK_FLOW
 from bot.domain.feedback import EmptyComment, FeedbackCard, Refused, TooLong
 from bot.i18n import Localizer
 from bot.presentation import Reply, menu
+from bot.presentation import callbacks as verbs
 from bot.presentation import feedback as screens
 from bot.presentation.callbacks import Callback, decode
 from bot.telegram.context import BotContext
+from bot.telegram.features import Dialogue, Feature, press
 from bot.telegram.replies import send, show
 from handlers.fallback import stale_button
 
@@ -117,3 +120,14 @@ def _callback(update: Update) -> Callback | None:
     if data is None or not data.args[0].isdigit():
         return None
     return data
+
+
+FEATURE = Feature(
+    "feedback",
+    presses=(
+        press(rated, verbs.FEEDBACK_RATE),
+        press(opened, verbs.FEEDBACK_OPEN),
+        press(comment_pressed, verbs.FEEDBACK_COMMENT),
+    ),
+    dialogue=Dialogue(FEEDBACK_FLOW, continue_conversation),
+)

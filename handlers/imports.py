@@ -7,11 +7,14 @@ import logging
 from telegram import Update
 
 from bot.importers.base import N_, Problem, ProgrammeFormatError
+from bot.presentation import callbacks as verbs
 from bot.presentation import imports as screens
 from bot.presentation import menu, organizers
+from bot.presentation.menu import Audience, HelpLine
 from bot.services.audit import NotAllowed
 from bot.services.imports import MAX_PROGRAMME_BYTES
 from bot.telegram.context import BotContext
+from bot.telegram.features import Feature, press
 from bot.telegram.replies import send, show
 
 log = logging.getLogger(__name__)
@@ -72,3 +75,17 @@ async def apply(update: Update, context: BotContext) -> None:
 async def _download(context: BotContext, file_id: str) -> bytes:
     file = await context.bot.get_file(file_id)
     return bytes(await file.download_as_bytearray())
+
+
+FEATURE = Feature(
+    "imports",
+    presses=(press(apply, verbs.IMPORT_APPLY),),
+    help=(
+        HelpLine(
+            lambda l10n: l10n._(
+                "Send me a schedule file to import it: you see the changes before applying."
+            ),
+            Audience.ORGANIZER,
+        ),
+    ),
+)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain.locales import is_supported
+from bot.presentation import callbacks as verbs
 from bot.presentation import menu
 from bot.presentation.callbacks import decode
+from bot.presentation.menu import HelpLine
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature, MenuAction, press
 from bot.telegram.replies import send, show
 
 
@@ -24,3 +27,12 @@ async def chosen(update: Update, context: BotContext) -> None:
     await context.services.users.set_locale(profile.id, data.args[0])
     context.use_localizer(await context.services.localizer(data.args[0]))
     await show(update, context, menu.language_set(context.l10n))
+
+
+FEATURE = Feature(
+    "language",
+    commands=(Command("language", choose, lambda l10n: l10n._("Choose your language"), last=True),),
+    presses=(press(chosen, verbs.LANGUAGE),),
+    menu=(MenuAction("language", choose),),
+    help=(HelpLine(lambda l10n: l10n._("/language: choose your language")),),
+)

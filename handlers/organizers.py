@@ -8,11 +8,14 @@ from telegram import Message, MessageOriginHiddenUser, MessageOriginUser, Update
 
 from bot.domain.registration import is_code
 from bot.domain.registration_views import Badge
+from bot.domain.roles import ORGANIZER_ROLES
 from bot.presentation import organizers as screens
-from bot.services.audit import ORGANIZER_ROLES, NotAllowed
+from bot.presentation.menu import Audience, HelpLine
+from bot.services.audit import NotAllowed
 from bot.services.checkin import Scanned
 from bot.telegram import commands
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature
 from bot.telegram.replies import send
 from handlers import registration
 
@@ -121,7 +124,9 @@ async def _change_role(update: Update, context: BotContext, command: str) -> Non
         return
     await send(update, context, screens.role_changed(context.l10n, change))
     if change.changed:
-        await commands.refresh(context.bot, context.services, change.user_id)
+        await commands.refresh(
+            context.bot, context.services, context.features.guide, change.user_id
+        )
 
 
 def _target(message: Message, args: list[str]) -> int | None:
@@ -145,3 +150,59 @@ async def stats(update: Update, context: BotContext) -> None:
         await send(update, context, screens.not_allowed(context.l10n))
         return
     await send(update, context, screens.stats_report(context.l10n, figures))
+
+
+CHECKIN = Feature(
+    "checkin",
+    commands=(
+        Command(
+            "checkin",
+            checkin,
+            lambda l10n: l10n._("Organizers: check in an attendee"),
+            Audience.ORGANIZER,
+        ),
+    ),
+    help=(
+        HelpLine(
+            lambda l10n: l10n._("/checkin CODE: check in an attendee by their badge code"),
+            Audience.ORGANIZER,
+        ),
+    ),
+)
+STATS = Feature(
+    "stats",
+    commands=(
+        Command(
+            "stats",
+            stats,
+            lambda l10n: l10n._("Organizers: the symposium's figures"),
+            Audience.ORGANIZER,
+        ),
+    ),
+    help=(HelpLine(lambda l10n: l10n._("/stats: the symposium's figures"), Audience.ORGANIZER),),
+)
+ROLES = Feature(
+    "roles",
+    commands=(
+        Command(
+            "promote",
+            promote,
+            lambda l10n: l10n._("Admins: make someone an organizer"),
+            Audience.ADMIN,
+        ),
+        Command(
+            "demote",
+            demote,
+            lambda l10n: l10n._("Admins: take the organizer role back"),
+            Audience.ADMIN,
+        ),
+        Command("audit", audit, lambda l10n: l10n._("Admins: the audit log"), Audience.ADMIN),
+    ),
+    help=(
+        HelpLine(
+            lambda l10n: l10n._("/promote ID, /demote ID: give or take back the organizer role"),
+            Audience.ADMIN,
+        ),
+        HelpLine(lambda l10n: l10n._("/audit: the audit log"), Audience.ADMIN),
+    ),
+)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.presentation import callbacks as verbs
 from bot.presentation import people as screens
 from bot.presentation.callbacks import decode
+from bot.presentation.menu import HelpLine
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature, MenuAction, press
 from bot.telegram.replies import show
 from handlers.fallback import stale_button
 
@@ -27,3 +30,12 @@ async def speaker(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     await show(update, context, screens.speaker_card(context.l10n, found))
+
+
+FEATURE = Feature(
+    "people",
+    commands=(Command("speakers", speakers, lambda l10n: l10n._("Speakers")),),
+    presses=(press(speakers, verbs.SPEAKERS), press(speaker, verbs.SPEAKER)),
+    menu=(MenuAction("speakers", speakers),),
+    help=(HelpLine(lambda l10n: l10n._("/speakers: speakers and their sessions")),),
+)

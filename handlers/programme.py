@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.presentation import callbacks as verbs
 from bot.presentation import programme as screens
 from bot.presentation.callbacks import Callback, decode
+from bot.presentation.menu import HelpLine
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature, MenuAction, press
 from bot.telegram.replies import show
 from handlers import agenda
 from handlers.fallback import stale_button
@@ -54,6 +57,29 @@ def _callback(update: Update) -> Callback | None:
     data = decode(update.callback_query.data if update.callback_query else None)
     if data is None or not data.args[0].isdigit():
         return None
-    if data.verb == "day" and not data.args[1].isdigit():
+    if data.verb == verbs.DAY and not data.args[1].isdigit():
         return None
     return data
+
+
+FEATURE = Feature(
+    "programme",
+    commands=(
+        Command("programme", days, lambda l10n: l10n._("The programme, day by day")),
+        Command("program", days),
+        Command("now", now, lambda l10n: l10n._("What is on now")),
+        Command("next", next_sessions, lambda l10n: l10n._("The next sessions")),
+    ),
+    presses=(
+        press(days, verbs.DAYS),
+        press(day, verbs.DAY),
+        press(session, verbs.SESSION),
+        press(now, verbs.NOW),
+    ),
+    menu=(MenuAction("programme", days), MenuAction("now", now)),
+    help=(
+        HelpLine(lambda l10n: l10n._("/programme: the programme, day by day")),
+        HelpLine(lambda l10n: l10n._("/now: what is on now and what comes next")),
+        HelpLine(lambda l10n: l10n._("/next: the next sessions")),
+    ),
+)

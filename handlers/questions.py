@@ -7,13 +7,17 @@ import logging
 
 from telegram import Update
 
+from bot.domain.questions import FLOW as QUESTION_FLOW
 from bot.domain.questions import AskOutcome
+from bot.presentation import callbacks as verbs
 from bot.presentation import questions as screens
 from bot.presentation.callbacks import ORIGIN_SEARCH, Callback, decode
+from bot.presentation.menu import Audience, HelpLine
 from bot.presentation.organizers import not_allowed
 from bot.services.audit import NotAllowed
 from bot.services.questions import SpeakerRefusal
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Dialogue, Feature, press
 from bot.telegram.replies import send, show
 from handlers.fallback import stale_button
 
@@ -195,3 +199,32 @@ async def cancel(update: Update, context: BotContext) -> bool:
         return False
     await show(update, context, screens.cancelled(context.l10n))
     return True
+
+
+FEATURE = Feature(
+    "questions",
+    commands=(
+        Command(
+            "questions",
+            questions_command,
+            lambda l10n: l10n._("Speakers: the audience's questions"),
+            Audience.SPEAKER,
+        ),
+    ),
+    presses=(
+        press(board_pressed, verbs.QUESTIONS),
+        press(ask_pressed, verbs.QUESTION_ASK),
+        press(cancel_pressed, verbs.QUESTION_CANCEL),
+        press(vote_pressed, verbs.QUESTION_VOTE),
+        press(hide_pressed, verbs.QUESTION_HIDE),
+        press(speaker_pressed, verbs.QUESTIONS_SPEAKER),
+        press(answered_pressed, verbs.QUESTION_ANSWERED),
+    ),
+    help=(
+        HelpLine(
+            lambda l10n: l10n._("/questions: the audience's questions for your sessions"),
+            Audience.SPEAKER,
+        ),
+    ),
+    dialogue=Dialogue(QUESTION_FLOW, continue_conversation),
+)

@@ -11,17 +11,25 @@ from telegram.constants import ParseMode
 from bot.domain.registration import FIELDS, Step
 from bot.domain.registration_views import Badge, Progress
 from bot.presentation import attendee
+from bot.presentation import callbacks as verbs
 from bot.presentation import registration as screens
 from bot.presentation.callbacks import Callback, decode
+from bot.presentation.menu import HelpLine
 from bot.services.badges import badge_png
+from bot.services.registration import FLOW as REGISTRATION_FLOW
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Dialogue, Feature, MenuAction, press
 from bot.telegram.replies import send, show
 from handlers import feedback, questions
 from handlers.fallback import stale_button
 
 log = logging.getLogger(__name__)
 Action = Callable[[Update, BotContext], Awaitable[None]]
-CHOICE_STEPS = {"rgr": Step.ROLE, "rgc": Step.COUNTRY, "rgl": Step.LANGUAGE}
+CHOICE_STEPS = {
+    verbs.REGISTRATION_ROLE: Step.ROLE,
+    verbs.REGISTRATION_COUNTRY: Step.COUNTRY,
+    verbs.REGISTRATION_LANGUAGE: Step.LANGUAGE,
+}
 
 
 async def register(update: Update, context: BotContext) -> None:
@@ -216,3 +224,32 @@ def _user_id(context: BotContext) -> int:
 def _contact(context: BotContext) -> str:
     """Whom the privacy notice names for questions about one's data (PRIVACY_CONTACT)."""
     return context.services.settings.privacy_contact or ""
+
+
+FEATURE = Feature(
+    "registration",
+    commands=(
+        Command("register", register, lambda l10n: l10n._("Register for the symposium")),
+        Command("me", me, lambda l10n: l10n._("My registration and badge")),
+        Command(
+            "cancel", cancel, lambda l10n: l10n._("Cancel the registration in progress"), last=True
+        ),
+    ),
+    presses=(
+        press(step_pressed, verbs.REGISTRATION_STEP),
+        press(field_pressed, verbs.REGISTRATION_FIELD),
+        press(
+            choice_pressed,
+            verbs.REGISTRATION_ROLE,
+            verbs.REGISTRATION_COUNTRY,
+            verbs.REGISTRATION_LANGUAGE,
+        ),
+        press(me_pressed, verbs.MY_REGISTRATION),
+    ),
+    menu=(MenuAction("register", register), MenuAction("me", me)),
+    help=(
+        HelpLine(lambda l10n: l10n._("/register: register for the symposium")),
+        HelpLine(lambda l10n: l10n._("/me: your registration and badge")),
+    ),
+    dialogue=Dialogue(REGISTRATION_FLOW, continue_conversation),
+)

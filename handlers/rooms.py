@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.presentation import callbacks as verbs
 from bot.presentation import rooms as screens
 from bot.presentation.callbacks import decode
+from bot.presentation.menu import HelpLine
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature, MenuAction, press
 from bot.telegram.replies import show
 from handlers.fallback import stale_button
 
@@ -31,3 +34,12 @@ async def room(update: Update, context: BotContext) -> None:
         return
     event = await schedule.event(context.l10n.locale)
     await show(update, context, screens.room_day(context.l10n, view, event.days))
+
+
+FEATURE = Feature(
+    "rooms",
+    commands=(Command("rooms", rooms, lambda l10n: l10n._("Rooms")),),
+    presses=(press(rooms, verbs.ROOMS), press(room, verbs.ROOM)),
+    menu=(MenuAction("rooms", rooms),),
+    help=(HelpLine(lambda l10n: l10n._("/rooms: what is on in each room")),),
+)

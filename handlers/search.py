@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from weakref import WeakKeyDictionary
 
 from telegram import Update
 
 from bot.i18n import Catalogs
+from bot.presentation import callbacks as verbs
 from bot.presentation import menu
 from bot.presentation.answers import answer_reply, parse_refine
 from bot.presentation.callbacks import decode
+from bot.presentation.menu import HelpLine
 from bot.services.schedule import NoEventError
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature, Handler, MenuAction, press
 from bot.telegram.replies import send, show
-from handlers import (
-    agenda,
-    broadcasts,
-    fallback,
-    feedback,
-    language,
-    organizers,
-    people,
-    programme,
-    questions,
-    registration,
-    rooms,
-    start,
-)
+from handlers import fallback, organizers
 
 # A question is a sentence; anything longer is refused with a clear answer, not parsed.
 MAX_QUERY_LENGTH = 300
@@ -63,18 +52,13 @@ async def text(update: Update, context: BotContext) -> None:
 
 
 async def _answers_dialogue(update: Update, context: BotContext) -> bool:
-    """Text typed into a dialogue under way (every flow keeps it in `conversations`).
-
-    The profile, read with the user, says whether there is one, so the many messages that
-    are questions to the bot skip asking each flow (a transaction each)."""
-    if context.profile is not None and context.profile.dialogue is None:
+    """Text typed into a dialogue under way: the profile, read with the user, names its
+    flow, so the feature that owns it is asked, and nobody when there is none."""
+    profile = context.profile
+    if profile is None or profile.dialogue is None:
         return False
-    return (
-        await registration.continue_conversation(update, context)
-        or await broadcasts.continue_conversation(update, context)
-        or await questions.continue_conversation(update, context)
-        or await feedback.continue_conversation(update, context)
-    )
+    answer = context.features.dialogues.get(profile.dialogue)
+    return answer is not None and await answer(update, context)
 
 
 async def _search(update: Update, context: BotContext, query: str) -> None:
@@ -117,36 +101,30 @@ async def refine(update: Update, context: BotContext) -> None:
     await show(update, context, answer_reply(context.l10n, answer))
 
 
-Action = Callable[[Update, BotContext], Awaitable[None]]
-
-
 async def _prompt(update: Update, context: BotContext) -> None:
     await send(update, context, menu.search_prompt(context.l10n))
-
-
-ACTIONS: dict[str, Action] = {
-    "programme": programme.days,
-    "now": programme.now,
-    "speakers": people.speakers,
-    "rooms": rooms.rooms,
-    "search": _prompt,
-    "language": language.choose,
-    "help": start.help_command,
-    "agenda": agenda.my_agenda,
-    "register": registration.register,
-    "me": registration.me,
-}
 
 
 # Every language's menu labels, built once per process: the catalogs never change meanwhile.
 _MENU_LABELS: WeakKeyDictionary[Catalogs, dict[str, str]] = WeakKeyDictionary()
 
 
-async def _menu_action(context: BotContext, label: str) -> Action | None:
+async def _menu_action(context: BotContext, label: str) -> Handler | None:
     services = context.services
     lookup = _MENU_LABELS.get(services.catalogs)
     if lookup is None:
         lookup = menu.menu_lookup(await services.all_localizers())
         _MENU_LABELS[services.catalogs] = lookup
     action = lookup.get(label)
-    return ACTIONS[action] if action else None
+    return context.features.actions.get(action) if action else None
+
+
+FEATURE = Feature(
+    "search",
+    commands=(
+        Command("search", search_command, lambda l10n: l10n._("Search sessions and speakers")),
+    ),
+    presses=(press(refine, verbs.REFINE),),
+    menu=(MenuAction("search", _prompt),),
+    help=(HelpLine(lambda l10n: l10n._("/search: find sessions and speakers")),),
+)

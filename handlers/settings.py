@@ -5,9 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain.reminders import LEAD_CHOICES
+from bot.presentation import callbacks as verbs
 from bot.presentation import reminders as screens
 from bot.presentation.callbacks import decode
+from bot.presentation.menu import HelpLine
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature, press
 from bot.telegram.replies import show
 from handlers.fallback import stale_button
 
@@ -46,3 +49,19 @@ def _user_id(context: BotContext) -> int:
     if context.profile is None:
         raise RuntimeError("settings need a user")
     return context.profile.id
+
+
+FEATURE = Feature(
+    "settings",
+    commands=(
+        Command(
+            "settings", settings, lambda l10n: l10n._("Reminders, morning summary and language")
+        ),
+    ),
+    presses=(
+        press(settings, verbs.SETTINGS),
+        press(lead_pressed, verbs.LEAD),
+        press(digest_pressed, verbs.DIGEST),
+    ),
+    help=(HelpLine(lambda l10n: l10n._("/settings: reminders, morning summary and language")),),
+)

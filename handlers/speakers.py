@@ -7,12 +7,15 @@ import logging
 from telegram import Update
 
 from bot.domain.speakers import RedeemFailure, deep_link
+from bot.presentation import callbacks as verbs
 from bot.presentation import speakers as screens
 from bot.presentation.callbacks import decode
+from bot.presentation.menu import Audience, HelpLine
 from bot.presentation.organizers import not_allowed
 from bot.services.audit import NotAllowed
 from bot.telegram import commands
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature, press
 from bot.telegram.replies import send, show
 from handlers.fallback import stale_button
 
@@ -136,7 +139,7 @@ async def redeem(update: Update, context: BotContext, token: str) -> None:
         await send(update, context, greeting(context.l10n, home))
     if not done.again:
         for user_id in (profile.id, *done.displaced):
-            await commands.refresh(context.bot, context.services, user_id)
+            await commands.refresh(context.bot, context.services, context.features.guide, user_id)
 
 
 async def my_sessions(update: Update, context: BotContext) -> None:
@@ -189,3 +192,50 @@ async def alerts_chosen(update: Update, context: BotContext) -> None:
         return
     notice = screens.alerts_changed(context.l10n, setting)
     await show(update, context, screens.alert_settings(context.l10n, setting).with_notice(notice))
+
+
+FEATURE = Feature(
+    "speakers",
+    commands=(
+        Command(
+            "mysessions",
+            my_sessions,
+            lambda l10n: l10n._("Speakers: my sessions"),
+            Audience.SPEAKER,
+        ),
+        Command(
+            "invite",
+            invite,
+            lambda l10n: l10n._("Organizers: invite a speaker"),
+            Audience.ORGANIZER,
+        ),
+        Command(
+            "revoke",
+            revoke,
+            lambda l10n: l10n._("Organizers: withdraw a speaker's invites"),
+            Audience.ORGANIZER,
+        ),
+    ),
+    presses=(
+        press(invite, verbs.INVITE_PAGE),
+        press(invite_pressed, verbs.INVITE),
+        press(revoke, verbs.REVOKE_PAGE),
+        press(revoke_pressed, verbs.REVOKE),
+        press(checkin_pressed, verbs.SPEAKER_CHECKIN),
+        press(alerts, verbs.SPEAKER_ALERTS),
+        press(alerts_chosen, verbs.SPEAKER_ALERTS_SET),
+    ),
+    help=(
+        HelpLine(
+            lambda l10n: l10n._("/mysessions: your sessions, how many saved them, and your alerts"),
+            Audience.SPEAKER,
+        ),
+        HelpLine(
+            lambda l10n: l10n._("/invite: a one-time link for a speaker; add a name to search"),
+            Audience.ORGANIZER,
+        ),
+        HelpLine(
+            lambda l10n: l10n._("/revoke: withdraw a speaker's open invites"), Audience.ORGANIZER
+        ),
+    ),
+)

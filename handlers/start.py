@@ -6,17 +6,19 @@ from telegram import Update
 
 from bot.domain import deep_links
 from bot.domain.deep_links import DeepLink, Target
+from bot.domain.roles import ATTENDEE
 from bot.domain.speakers import parse_payload
 from bot.presentation import Reply, menu
+from bot.presentation import callbacks as verbs
 from bot.presentation import inline as links
 from bot.presentation import people as people_screens
 from bot.presentation import programme as programme_screens
 from bot.presentation import rooms as room_screens
 from bot.presentation.callbacks import ORIGIN_SEARCH
-from bot.services.roles import ATTENDEE
 from bot.services.schedule import NoEventError
 from bot.telegram import commands
 from bot.telegram.context import BotContext
+from bot.telegram.features import Command, Feature, MenuAction, press
 from bot.telegram.replies import send, show
 from handlers import agenda, organizers, speakers
 
@@ -46,14 +48,14 @@ async def start(update: Update, context: BotContext) -> None:
     )
     await send(update, context, reply)
     if profile.role != ATTENDEE:  # an admin's first visit, someone promoted before writing
-        await commands.refresh(context.bot, context.services, profile.id)
+        await commands.refresh(context.bot, context.services, context.features.guide, profile.id)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """What this person can do: everyone's commands, and a speaker's, organizer's, admin's."""
     profile = context.profile
     standing = await context.services.roles.standing(profile.id) if profile else None
-    await show(update, context, menu.help_text(context.l10n, standing))
+    await show(update, context, menu.help_text(context.l10n, context.features.guide, standing))
 
 
 async def _linked(context: BotContext, link: DeepLink) -> Reply:
@@ -76,3 +78,15 @@ async def _linked(context: BotContext, link: DeepLink) -> Reply:
     except NoEventError:
         return menu.no_programme(l10n)
     return links.link_not_found(l10n)
+
+
+WELCOME = Feature(
+    "welcome", commands=(Command("start", start, lambda l10n: l10n._("Welcome and main menu")),)
+)
+# Help is listed last in the command menu, after the language.
+HELP = Feature(
+    "help",
+    commands=(Command("help", help_command, lambda l10n: l10n._("Help"), last=True),),
+    presses=(press(help_command, verbs.HELP),),
+    menu=(MenuAction("help", help_command),),
+)

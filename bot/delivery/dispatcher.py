@@ -23,11 +23,11 @@ from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.db.outage import Outage
 from bot.delivery.leadership import SenderLock
-from bot.delivery.outbox import Claimed, Outbox, SentRow
 from bot.delivery.outcomes import Delivered, Refused, Sender, SlowDown, TryLater, Unreachable
 from bot.delivery.pacing import Pacer
 from bot.i18n import Localizer
 from bot.presentation import Reply
+from bot.services.outbox import Claimed, Outbox, SentRow
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.delivery.dispatcher import Render, Skip
-from bot.delivery.outbox import Claimed
 from bot.domain.reminder_views import Dropped
 from bot.i18n import Localizer
 from bot.presentation import Reply, broadcast_status
@@ -16,6 +15,7 @@ from bot.presentation import feedback as feedback_screens
 from bot.presentation import questions as question_screens
 from bot.presentation import reminders as reminder_screens
 from bot.presentation import speakers as speaker_screens
+from bot.services.outbox import Claimed
 
 if TYPE_CHECKING:
     from bot.services.registry import Services

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -142,3 +143,21 @@ class MySession:
 class AgendaItem:
     session: SessionSummary
     clashes_with: tuple[SessionSummary, ...]
+
+
+@dataclass(frozen=True)
+class RoomNowNext:
+    """What is on in one room now, and the next session there (today or a later day)."""
+
+    room: RoomSummary
+    now: tuple[SessionSummary, ...]
+    next: SessionSummary | None
+    day_index: int  # the room's day to show for "the whole day": today's, within the event
+    after_event: bool  # the symposium is over
+
+
+@dataclass(frozen=True)
+class RoomNames:
+    id: int
+    key: str  # the importer's key: stable, but chosen by whoever wrote the programme
+    names: Mapping[str, str]  # every supported locale; the original name where untranslated

@@ -13,10 +13,11 @@ from dataclasses import replace
 from datetime import date
 
 from bot.domain.programme import ProgrammeData
-from bot.importers.base import Format, Problem, ProgrammeFormatError, detect_format
+from bot.importers.base import Format, Problem, ProgrammeFormatError
 from bot.importers.builder import MAX_SESSIONS
 from bot.importers.csv_format import COLUMNS as CSV_COLUMNS
 from bot.importers.csv_format import parse_csv
+from bot.importers.detect import detect_format
 from bot.importers.frab import parse_frab
 from bot.importers.ics import parse_ics
 from bot.importers.pretalx import parse_pretalx

@@ -9,6 +9,7 @@ from bot.domain.text import shorten
 from bot.domain.views import AgendaItem
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import ORIGIN_AGENDA, cb
 from bot.presentation.programme import (
     LINE_TITLE_LIMIT,
@@ -28,7 +29,7 @@ def agenda(l10n: Localizer, items: Sequence[AgendaItem]) -> Reply:
         return Reply(
             text,
             buttons=(
-                (Button(l10n._("📅 Browse the programme"), cb("days")),),
+                (Button(l10n._("📅 Browse the programme"), cb(verbs.DAYS)),),
                 (settings_button(l10n),),
             ),
         )
@@ -45,14 +46,14 @@ def agenda(l10n: Localizer, items: Sequence[AgendaItem]) -> Reply:
                 titles = names_listed(l10n, [c.title for c in item.clashes_with], LISTED_CLASHES)
                 lines.append(l10n._("      ⚠️ Clashes with {titles}", titles=titles))
     rows = [(session_button(l10n, i.session, ORIGIN_AGENDA),) for i in items[:40]]
-    rows.append((Button(l10n._("📅 Add all to my calendar"), cb("icsa")),))
+    rows.append((Button(l10n._("📅 Add all to my calendar"), cb(verbs.ICS_AGENDA)),))
     rows.append((settings_button(l10n),))
     return Reply(fit(lines), buttons=tuple(rows))
 
 
 def settings_button(l10n: Localizer) -> Button:
     """Reminders and the morning summary are set from the agenda they are about."""
-    return Button(l10n._("⚙️ Settings"), cb("stg"))
+    return Button(l10n._("⚙️ Settings"), cb(verbs.SETTINGS))
 
 
 def added(l10n: Localizer) -> str:

@@ -13,11 +13,13 @@ from dataclasses import replace
 from markupsafe import Markup
 
 from bot.domain.ask.select import Overrides
+from bot.domain.ask_views import Answer, Echo
 from bot.domain.programme import SessionKind
 from bot.domain.text import shorten
 from bot.domain.views import SessionSummary, SpeakerSummary
 from bot.i18n import Localizer, isolate
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import ORIGIN_SEARCH, cb
 from bot.presentation.people import speaker_button, speaker_label
 from bot.presentation.programme import (
@@ -31,7 +33,6 @@ from bot.presentation.programme import (
     session_button,
     session_line,
 )
-from bot.services.ask import Answer, Echo
 
 _DROP_CODES = {"day": "d", "time": "t", "room": "r", "kind": "k", "topic": "p"}
 # What the asker typed is echoed shortened: a question may be a whole message (4,096
@@ -50,7 +51,7 @@ def refine(question_id: int | None, overrides: Overrides, *, page: int = 0, pick
         pick = f"d{overrides.day_index}"
     elif pick == "" and overrides.person is not None:
         pick = f"p{overrides.person}"
-    return cb("ak", question_id or 0, flags, page, pick)
+    return cb(verbs.REFINE, question_id or 0, flags, page, pick)
 
 
 def parse_refine(args: Sequence[str]) -> tuple[int, Overrides, int] | None:
@@ -368,7 +369,7 @@ def _nothing(l10n: Localizer, answer: Answer) -> Reply:
             "Main Hall at 3pm tomorrow?” or “climate”, in any of our four languages.",
             words=_names(l10n, answer.unknown),
         )
-        rows.append((Button(l10n._("📅 Browse the programme"), cb("days")),))
+        rows.append((Button(l10n._("📅 Browse the programme"), cb(verbs.DAYS)),))
         return Reply(text, buttons=tuple(rows))
     if answer.understood_nothing:
         text = l10n._(
@@ -377,11 +378,11 @@ def _nothing(l10n: Localizer, answer: Answer) -> Reply:
             "at 3pm tomorrow?” or “climate”, in any of our four languages.",
             query=answer.text,
         )
-        rows.append((Button(l10n._("📅 Browse the programme"), cb("days")),))
+        rows.append((Button(l10n._("📅 Browse the programme"), cb(verbs.DAYS)),))
         return Reply(text, buttons=tuple(rows))
     if answer.unknown_room:
         text = l10n._("🤷 There is no room called “{room}”.", room=answer.unknown_room)
-        rows.append((Button(l10n._("🚪 Rooms"), cb("rooms")),))
+        rows.append((Button(l10n._("🚪 Rooms"), cb(verbs.ROOMS)),))
         return Reply(text, buttons=tuple(rows))
     lines: list[str] = []
     if answer.day_outside and answer.echo.day is not None and answer.event_days:
@@ -427,7 +428,7 @@ def _nothing(l10n: Localizer, answer: Answer) -> Reply:
         rows += [(session_button(l10n, s, ORIGIN_SEARCH),) for s in answer.nearest]
     rows += _widen_rows(l10n, answer)
     if not rows:
-        rows.append((Button(l10n._("📅 Browse the programme"), cb("days")),))
+        rows.append((Button(l10n._("📅 Browse the programme"), cb(verbs.DAYS)),))
     return Reply(fit(lines), buttons=tuple(rows))
 
 

@@ -10,9 +10,10 @@ from markupsafe import Markup
 from bot.domain.registration import Step
 from bot.domain.registration_views import Cancelled, Confirmation, Erasure, RegistrationView
 from bot.i18n import Localizer
+from bot.i18n.countries import country_name
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import cb
-from bot.services.countries import country_name
 
 
 class Answers(Protocol):
@@ -82,10 +83,10 @@ def registration_card(l10n: Localizer, found: RegistrationView, title: str | Non
     lines.append(l10n._("🎫 Registration code: {code}", code=code_markup(found.code)))
     buttons = (
         (
-            Button(l10n._("✏️ Edit"), cb("me", "edit")),
-            Button(l10n._("🎫 My badge"), cb("me", "badge")),
+            Button(l10n._("✏️ Edit"), cb(verbs.MY_REGISTRATION, "edit")),
+            Button(l10n._("🎫 My badge"), cb(verbs.MY_REGISTRATION, "badge")),
         ),
-        (Button(delete_label(l10n), cb("me", "delete")),),
+        (Button(delete_label(l10n), cb(verbs.MY_REGISTRATION, "delete")),),
     )
     return Reply("\n".join(lines), buttons=buttons)
 
@@ -125,8 +126,8 @@ def not_registered(l10n: Localizer) -> Reply:
     left something in it) how to delete what it keeps."""
     text = l10n._("You are not registered yet. Send /register to sign up for the symposium.")
     buttons = (
-        (Button(l10n._("📝 Register"), cb("rg", "start")),),
-        (Button(delete_label(l10n), cb("me", "delete")),),
+        (Button(l10n._("📝 Register"), cb(verbs.REGISTRATION_STEP, "start")),),
+        (Button(delete_label(l10n), cb(verbs.MY_REGISTRATION, "delete")),),
     )
     return Reply(text, buttons=buttons)
 
@@ -145,8 +146,8 @@ def erase_question(l10n: Localizer) -> Reply:
         ),
     ]
     buttons = (
-        (Button(l10n._("Yes, delete"), cb("me", "erase")),),
-        (Button(l10n._("Keep"), cb("me", "show")),),
+        (Button(l10n._("Yes, delete"), cb(verbs.MY_REGISTRATION, "erase")),),
+        (Button(l10n._("Keep"), cb(verbs.MY_REGISTRATION, "show")),),
     )
     return Reply("\n".join(lines), buttons=buttons)
 

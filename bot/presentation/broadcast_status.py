@@ -13,6 +13,7 @@ from bot.domain.locales import RIGHT_TO_LEFT
 from bot.domain.text import shorten
 from bot.i18n import RLM, Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import cb
 from bot.presentation.programme import LINE_TITLE_LIMIT, fit
 
@@ -63,7 +64,7 @@ def progress(l10n: Localizer, broadcast: BroadcastView) -> Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     if broadcast.state in ACTIVE:
         label = l10n._("✖ Cancel the broadcast")
-        buttons = ((Button(label, cb("bcx", broadcast.id)),),)
+        buttons = ((Button(label, cb(verbs.BROADCAST_CANCEL, broadcast.id)),),)
     return Reply("\n".join(lines), buttons=buttons)
 
 

@@ -10,6 +10,7 @@ from bot.domain.locales import SUPPORTED_LOCALES
 from bot.domain.text import shorten
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.broadcast_problems import problem_text
 from bot.presentation.broadcast_status import audience_name, delivered
 from bot.presentation.callbacks import cb
@@ -48,11 +49,11 @@ def summary(l10n: Localizer, found: Prompt) -> Reply:
     if found.problem is not None:
         lines = [problem_text(l10n, found), "", *lines]
     send = (
-        Button(l10n._("🚀 Send now"), cb("bc", "now", "")),
-        Button(l10n._("🕒 Schedule"), cb("bc", "when", "")),
+        Button(l10n._("🚀 Send now"), cb(verbs.BROADCAST, "now", "")),
+        Button(l10n._("🕒 Schedule"), cb(verbs.BROADCAST, "when", "")),
     )
     rows = (send,) if reach.total else ()
-    edit = (Button(l10n._("✏️ Edit"), cb("bc", "edit", "")), _cancel(l10n))
+    edit = (Button(l10n._("✏️ Edit"), cb(verbs.BROADCAST, "edit", "")), _cancel(l10n))
     return Reply("\n".join(lines), buttons=(*rows, edit))
 
 
@@ -69,7 +70,7 @@ def _screen(l10n: Localizer, found: Prompt) -> Reply:
         return _sessions(l10n, found)
     if step is Step.TRACK:
         rows = tuple(
-            (Button(shorten(t.label, BUTTON_TITLE_LIMIT), cb("bc", "trk", t.id)),)
+            (Button(shorten(t.label, BUTTON_TITLE_LIMIT), cb(verbs.BROADCAST, "trk", t.id)),)
             for t in found.tracks[:LISTED_TRACKS]
         )
         text = l10n._("Which track?") if rows else l10n._("The programme has no tracks.")
@@ -113,7 +114,9 @@ def _audiences(l10n: Localizer) -> Reply:
         AudienceKind.ORGANIZERS: l10n._("🛠 Organizers"),
         AudienceKind.LANGUAGE: l10n._("🌐 One language"),
     }
-    buttons = [Button(label, cb("bc", "aud", kind.value)) for kind, label in labels.items()]
+    buttons = [
+        Button(label, cb(verbs.BROADCAST, "aud", kind.value)) for kind, label in labels.items()
+    ]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
     lines = [
         l10n._("📣 <b>New broadcast</b>"),
@@ -138,7 +141,7 @@ def _sessions(l10n: Localizer, found: Prompt) -> Reply:
                         title=shorten(s.title, BUTTON_TITLE_LIMIT),
                     )
                 ),
-                cb("bc", "ses", s.id),
+                cb(verbs.BROADCAST, "ses", s.id),
             ),
         )
         for s in found.sessions[:LISTED_TRACKS]
@@ -162,7 +165,10 @@ def _ask_text(l10n: Localizer, found: Prompt) -> Reply:
     ]
     editing = draft.default_text is not None  # back from the preview's Edit
     back = (_to_preview(l10n), _cancel(l10n)) if editing else _back_cancel(l10n, "aud")
-    buttons = ((Button(l10n._("🌐 Write in another language"), cb("bc", "lang", "")),), back)
+    buttons = (
+        (Button(l10n._("🌐 Write in another language"), cb(verbs.BROADCAST, "lang", "")),),
+        back,
+    )
     return Reply("\n".join(lines), buttons=buttons)
 
 
@@ -174,20 +180,23 @@ def _versions(l10n: Localizer, draft: Draft) -> Reply:
     )
     others = [code for code in SUPPORTED_LOCALES if code != draft.default_locale]
     buttons = [
-        Button(f"{'✏️' if code in draft.texts else '➕'} {autonym(code)}", cb("bc", "ver", code))
+        Button(
+            f"{'✏️' if code in draft.texts else '➕'} {autonym(code)}",
+            cb(verbs.BROADCAST, "ver", code),
+        )
         for code in others
     ]
-    done = (Button(l10n._("👀 Done: preview"), cb("bc", "done", "")),)
+    done = (Button(l10n._("👀 Done: preview"), cb(verbs.BROADCAST, "done", "")),)
     return Reply(text, buttons=(tuple(buttons), done, (_cancel(l10n),)))
 
 
 def _edit(l10n: Localizer) -> Reply:
     buttons = (
         (
-            Button(l10n._("👥 Audience"), cb("bc", "edit", "aud")),
-            Button(l10n._("✍️ Message"), cb("bc", "edit", "txt")),
+            Button(l10n._("👥 Audience"), cb(verbs.BROADCAST, "edit", "aud")),
+            Button(l10n._("✍️ Message"), cb(verbs.BROADCAST, "edit", "txt")),
         ),
-        (Button(l10n._("🌐 Other languages"), cb("bc", "edit", "ver")),),
+        (Button(l10n._("🌐 Other languages"), cb(verbs.BROADCAST, "edit", "ver")),),
         (_to_preview(l10n),),
     )
     return Reply(l10n._("✏️ What would you like to change?"), buttons=buttons)
@@ -216,8 +225,8 @@ def _confirm_time(l10n: Localizer, found: Prompt) -> Reply:
         zone=l10n.zone_name(),
     )
     buttons = (
-        (Button(l10n._("✅ Confirm"), cb("bc", "ok", "")),),
-        (Button(l10n._("🕒 Another time"), cb("bc", "when", "")),),
+        (Button(l10n._("✅ Confirm"), cb(verbs.BROADCAST, "ok", "")),),
+        (Button(l10n._("🕒 Another time"), cb(verbs.BROADCAST, "when", "")),),
         (_to_preview(l10n), _cancel(l10n)),
     )
     return Reply(text, buttons=buttons)
@@ -254,17 +263,19 @@ def _reach_lines(l10n: Localizer, draft: Draft, reach: Reach) -> list[str]:
 
 
 def _languages(l10n: Localizer, action: str) -> Rows:
-    buttons = tuple(Button(autonym(code), cb("bc", action, code)) for code in SUPPORTED_LOCALES)
+    buttons = tuple(
+        Button(autonym(code), cb(verbs.BROADCAST, action, code)) for code in SUPPORTED_LOCALES
+    )
     return (buttons[:2], buttons[2:], (_cancel(l10n),))
 
 
 def _back_cancel(l10n: Localizer, target: str) -> tuple[Button, ...]:
-    return (Button(l10n._("« Back"), cb("bc", "edit", target)), _cancel(l10n))
+    return (Button(l10n._("« Back"), cb(verbs.BROADCAST, "edit", target)), _cancel(l10n))
 
 
 def _to_preview(l10n: Localizer) -> Button:
-    return Button(l10n._("« Back to the preview"), cb("bc", "prev", ""))
+    return Button(l10n._("« Back to the preview"), cb(verbs.BROADCAST, "prev", ""))
 
 
 def _cancel(l10n: Localizer) -> Button:
-    return Button(l10n._("✖ Cancel"), cb("bc", "cancel", ""))
+    return Button(l10n._("✖ Cancel"), cb(verbs.BROADCAST, "cancel", ""))

@@ -18,6 +18,7 @@ from bot.domain.feedback import (
 from bot.domain.text import shorten
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import cb
 from bot.presentation.programme import LINE_TITLE_LIMIT, MESSAGE_LIMIT, fit, when_line
 
@@ -38,7 +39,8 @@ def average_text(l10n: Localizer, average: float) -> str:
 def rating_buttons(session_id: int, chosen: int | None) -> tuple[Button, ...]:
     """1 to 5, the chosen one marked; labels are numbers and stars, the same everywhere."""
     return tuple(
-        Button(f"✅ {r}⭐" if r == chosen else f"{r}⭐", cb("fb", session_id, r)) for r in RATINGS
+        Button(f"✅ {r}⭐" if r == chosen else f"{r}⭐", cb(verbs.FEEDBACK_RATE, session_id, r))
+        for r in RATINGS
     )
 
 
@@ -72,7 +74,7 @@ def card(l10n: Localizer, found: FeedbackCard) -> Reply:
     rows: list[tuple[Button, ...]] = [rating_buttons(session.id, found.rating)]
     if found.rating is not None:
         label = l10n._("💬 Change my comment") if found.comment else l10n._("💬 Add a comment")
-        rows.append((Button(label, cb("fbc", session.id)),))
+        rows.append((Button(label, cb(verbs.FEEDBACK_COMMENT, session.id)),))
     return Reply(fit(lines), buttons=tuple(rows))
 
 

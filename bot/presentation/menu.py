@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
 
 from babel import Locale
 
 from bot.domain.locales import SUPPORTED_LOCALES
+from bot.domain.roles import Standing
 from bot.domain.text import shorten
 from bot.domain.views import EventView
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import cb
-from bot.services.roles import Standing
 
 COMMAND_ECHO = 40  # an unknown command is echoed this long at most
 
-# Menu actions, in keyboard order; labels come from the catalog so they can be matched back
-# from whatever language the keyboard was shown in.
-MENU_ACTIONS: tuple[str, ...] = (
-    "programme",
-    "now",
-    "speakers",
-    "rooms",
-    "search",
-    "language",
-    "help",
-    "agenda",
-    "register",
-    "me",
+# The main menu's actions, laid out row by row; each names the feature that answers it
+# (`handlers`). Labels come from the catalog so they can be matched back from whatever
+# language the keyboard was shown in.
+MENU_ROWS: tuple[tuple[str, ...], ...] = (
+    ("programme", "now"),
+    ("speakers", "rooms"),
+    ("agenda", "register", "me"),
+    ("search", "language", "help"),
 )
+MENU_ACTIONS: tuple[str, ...] = tuple(action for row in MENU_ROWS for action in row)
 
 
 def menu_label(l10n: Localizer, action: str) -> str:
@@ -49,13 +48,7 @@ def menu_label(l10n: Localizer, action: str) -> str:
 
 
 def main_menu(l10n: Localizer) -> tuple[tuple[str, ...], ...]:
-    label = [menu_label(l10n, action) for action in MENU_ACTIONS]
-    return (
-        (label[0], label[1]),
-        (label[2], label[3]),
-        (label[7], label[8], label[9]),
-        (label[4], label[5], label[6]),
-    )
+    return tuple(tuple(menu_label(l10n, action) for action in row) for row in MENU_ROWS)
 
 
 def menu_lookup(localizers: Iterable[Localizer]) -> dict[str, str]:
@@ -83,66 +76,85 @@ def welcome(l10n: Localizer, name: str, event: EventView | None, *, offer_langua
     return Reply("\n".join(lines), menu=main_menu(l10n), extra=extra)
 
 
-def help_text(l10n: Localizer, standing: Standing | None = None) -> Reply:
+class Audience(Enum):
+    """Whose commands these are: everyone's, or a speaker's, an organizer's, an admin's."""
+
+    EVERYONE = "everyone"
+    SPEAKER = "speaker"
+    ORGANIZER = "organizer"
+    ADMIN = "admin"
+
+    def includes(self, standing: Standing | None) -> bool:
+        if self is Audience.EVERYONE:
+            return True
+        if standing is None:
+            return False
+        if self is Audience.SPEAKER:
+            return standing.speaker
+        return standing.organizer if self is Audience.ORGANIZER else standing.admin
+
+
+Text = Callable[[Localizer], str]
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """A command in the menu Telegram shows next to the text field."""
+
+    name: str
+    describe: Text
+    audience: Audience = Audience.EVERYONE
+    last: bool = False  # after the roles' commands: the ways out (cancel, language, help)
+
+
+@dataclass(frozen=True)
+class HelpLine:
+    """A line of /help, under its audience's heading."""
+
+    text: Text
+    audience: Audience = Audience.EVERYONE
+
+
+@dataclass(frozen=True)
+class Guide:
+    """What the features declared, in their order: the help's lines and the command menus."""
+
+    commands: tuple[CommandLine, ...] = ()
+    help: tuple[HelpLine, ...] = ()
+
+
+def _headings(l10n: Localizer) -> dict[Audience, str]:
+    return {
+        Audience.SPEAKER: l10n._("<b>For speakers</b>"),
+        Audience.ORGANIZER: l10n._("<b>For organizers</b>"),
+        Audience.ADMIN: l10n._("<b>For admins</b>"),
+    }
+
+
+def help_text(l10n: Localizer, guide: Guide, standing: Standing | None = None) -> Reply:
     """The commands this person can use: everyone's, then a speaker's, an organizer's and an
     admin's, as far as they are one (`standing` None: an attendee's)."""
     lines = [
         l10n._("<b>How I can help</b>"),
         "",
-        l10n._("/programme: the programme, day by day"),
-        l10n._("/now: what is on now and what comes next"),
-        l10n._("/next: the next sessions"),
-        l10n._("/speakers: speakers and their sessions"),
-        l10n._("/rooms: what is on in each room"),
-        l10n._("/search: find sessions and speakers"),
-        l10n._("/agenda: your personal agenda"),
-        l10n._("/settings: reminders, morning summary and language"),
-        l10n._("/register: register for the symposium"),
-        l10n._("/me: your registration and badge"),
-        l10n._("/language: choose your language"),
+        *(line.text(l10n) for line in guide.help if line.audience is Audience.EVERYONE),
         "",
         l10n._(
             "Or type any words, such as a topic or a speaker's name, in any of our four languages."
         ),
     ]
     if standing is not None:
-        lines += _role_help(l10n, standing)
+        for audience, heading in _headings(l10n).items():
+            if audience.includes(standing):
+                own = [line.text(l10n) for line in guide.help if line.audience is audience]
+                lines += ["", heading, *own]
     return Reply("\n".join(lines), menu=main_menu(l10n))
 
 
-def _role_help(l10n: Localizer, standing: Standing) -> list[str]:
-    lines: list[str] = []
-    if standing.speaker:
-        lines += [
-            "",
-            l10n._("<b>For speakers</b>"),
-            l10n._("/mysessions: your sessions, how many saved them, and your alerts"),
-            l10n._("/questions: the audience's questions for your sessions"),
-        ]
-    if standing.organizer:
-        lines += [
-            "",
-            l10n._("<b>For organizers</b>"),
-            l10n._("/checkin CODE: check in an attendee by their badge code"),
-            l10n._("/broadcast: a message to everyone or to a group"),
-            l10n._("/broadcasts: the last broadcasts and their figures"),
-            l10n._("/stats: the symposium's figures"),
-            l10n._("/invite: a one-time link for a speaker; add a name to search"),
-            l10n._("/revoke: withdraw a speaker's open invites"),
-            l10n._("Send me a schedule file to import it: you see the changes before applying."),
-        ]
-    if standing.admin:
-        lines += [
-            "",
-            l10n._("<b>For admins</b>"),
-            l10n._("/promote ID, /demote ID: give or take back the organizer role"),
-            l10n._("/audit: the audit log"),
-        ]
-    return lines
-
-
 def language_picker(l10n: Localizer) -> Reply:
-    buttons = tuple((Button(_autonym(code), cb("lang", code)),) for code in SUPPORTED_LOCALES)
+    buttons = tuple(
+        (Button(_autonym(code), cb(verbs.LANGUAGE, code)),) for code in SUPPORTED_LOCALES
+    )
     return Reply(l10n._("🌐 Choose your language:"), buttons=buttons)
 
 
@@ -164,8 +176,8 @@ def search_prompt(l10n: Localizer) -> Reply:
     )
 
 
-def unknown_command(l10n: Localizer, command: str) -> Reply:
-    reply = help_text(l10n)
+def unknown_command(l10n: Localizer, guide: Guide, command: str) -> Reply:
+    reply = help_text(l10n, guide)
     text = l10n._("I don't know the command {command}.", command=shorten(command, COMMAND_ECHO))
     return Reply(text + "\n\n" + reply.text, menu=reply.menu)
 
@@ -199,49 +211,20 @@ def apology(l10n: Localizer) -> str:
 
 
 def command_descriptions(
-    l10n: Localizer, standing: Standing | None = None
+    l10n: Localizer, guide: Guide, standing: Standing | None = None
 ) -> list[tuple[str, str]]:
     """The command menu Telegram shows next to the text field, per language: an attendee's
     (`standing` None, everyone's default), or a speaker's, an organizer's or an admin's."""
-    commands = [
-        ("start", l10n._("Welcome and main menu")),
-        ("programme", l10n._("The programme, day by day")),
-        ("now", l10n._("What is on now")),
-        ("next", l10n._("The next sessions")),
-        ("speakers", l10n._("Speakers")),
-        ("rooms", l10n._("Rooms")),
-        ("search", l10n._("Search sessions and speakers")),
-        ("agenda", l10n._("My agenda")),
-        ("settings", l10n._("Reminders, morning summary and language")),
-        ("register", l10n._("Register for the symposium")),
-        ("me", l10n._("My registration and badge")),
+    order = (Audience.EVERYONE, Audience.SPEAKER, Audience.ORGANIZER, Audience.ADMIN)
+    listed = [
+        line
+        for audience in order
+        if audience.includes(standing)
+        for line in guide.commands
+        if line.audience is audience and not line.last
     ]
-    if standing is not None and standing.speaker:
-        commands += [
-            ("mysessions", l10n._("Speakers: my sessions")),
-            ("questions", l10n._("Speakers: the audience's questions")),
-        ]
-    if standing is not None and standing.organizer:
-        commands += [
-            ("checkin", l10n._("Organizers: check in an attendee")),
-            ("broadcast", l10n._("Organizers: send a message")),
-            ("broadcasts", l10n._("Organizers: the last broadcasts")),
-            ("stats", l10n._("Organizers: the symposium's figures")),
-            ("invite", l10n._("Organizers: invite a speaker")),
-            ("revoke", l10n._("Organizers: withdraw a speaker's invites")),
-        ]
-    if standing is not None and standing.admin:
-        commands += [
-            ("promote", l10n._("Admins: make someone an organizer")),
-            ("demote", l10n._("Admins: take the organizer role back")),
-            ("audit", l10n._("Admins: the audit log")),
-        ]
-    return [
-        *commands,
-        ("cancel", l10n._("Cancel the registration in progress")),
-        ("language", l10n._("Choose your language")),
-        ("help", l10n._("Help")),
-    ]
+    listed += [line for line in guide.commands if line.last and line.audience.includes(standing)]
+    return [(line.name, line.describe(l10n)) for line in listed]
 
 
 def _autonym(code: str) -> str:

@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from babel import Locale
 from markupsafe import Markup
 
+from bot.domain.organizer_views import USER_SUBJECTS, AuditRow, CheckIn, Figures
+from bot.domain.roles import RoleChange
 from bot.domain.text import shorten
 from bot.i18n import Localizer
 from bot.presentation import Reply
 from bot.presentation import feedback as feedback_screens
 from bot.presentation.attendee import profession_name
 from bot.presentation.programme import LINE_TITLE_LIMIT, NAME_LIMIT, fit
-from bot.services.audit import USER_SUBJECTS, AuditRow
-from bot.services.checkin import CheckIn
-from bot.services.roles import RoleChange
-from bot.services.stats import Figures
 
 QUESTION_CHARS = 80  # ten questions of this length keep /stats well under 4,096
 LISTED_SEATS = 10  # workshops listed with their seats, then "… and N more"
@@ -262,7 +260,7 @@ def _count(l10n: Localizer, name: str, n: int) -> str:
     return l10n._("{title}: {count}", title=name, count=l10n.number(n))
 
 
-# Outbox states in the order a message goes through them (bot/delivery/outbox.py).
+# Outbox states in the order a message goes through them (bot/services/outbox.py).
 DELIVERY_ORDER = ("sent", "sending", "pending", "failed", "skipped", "cancelled")
 
 

@@ -10,6 +10,7 @@ from bot.domain.text import shorten
 from bot.domain.views import SpeakerDetail, SpeakerSummary
 from bot.i18n import Localizer, isolate
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import cb, origin_speaker
 from bot.presentation.programme import (
     BUTTON_TITLE_LIMIT,
@@ -28,7 +29,7 @@ SHORTEST_ORGANIZATION = 12
 
 
 def speaker_button(speaker: SpeakerSummary) -> Button:
-    return Button(speaker_label(speaker), cb("spk", speaker.id))
+    return Button(speaker_label(speaker), cb(verbs.SPEAKER, speaker.id))
 
 
 def speaker_label(speaker: SpeakerSummary) -> str:
@@ -51,7 +52,7 @@ def speaker_list(l10n: Localizer, speakers: Sequence[SpeakerSummary], page_numbe
     if page.count > 1:
         lines += ["", page_counter(l10n, page)]
     rows: list[tuple[Button, ...]] = [(speaker_button(s),) for s in page.items]
-    rows.append(nav_row(l10n, page, lambda p: cb("spks", p)))
+    rows.append(nav_row(l10n, page, lambda p: cb(verbs.SPEAKERS, p)))
     return Reply("\n".join(lines), buttons=tuple(r for r in rows if r))
 
 
@@ -70,5 +71,5 @@ def speaker_card(l10n: Localizer, speaker: SpeakerDetail) -> Reply:
         (session_button(l10n, s, origin_speaker(speaker.id)),)
         for s in speaker.sessions[:LISTED_SESSIONS]
     ]
-    rows.append((Button(l10n._("« All speakers"), cb("spks", 0)),))
+    rows.append((Button(l10n._("« All speakers"), cb(verbs.SPEAKERS, 0)),))
     return Reply(fit(lines), buttons=tuple(rows))

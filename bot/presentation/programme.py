@@ -15,6 +15,7 @@ from bot.domain.text import shorten
 from bot.domain.views import MySession, NowAndNext, SeatState, SessionDetail, SessionSummary
 from bot.i18n import Localizer, isolate
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import ORIGIN_NOW, back_target, cb, origin_day
 
 MESSAGE_LIMIT = 4096
@@ -51,7 +52,9 @@ def day_label(l10n: Localizer, index: int, day: date) -> str:
 
 
 def day_picker(l10n: Localizer, days: Sequence[date], event_name: str) -> Reply:
-    buttons = tuple((Button(day_label(l10n, i, d), cb("day", i, 0)),) for i, d in enumerate(days))
+    buttons = tuple(
+        (Button(day_label(l10n, i, d), cb(verbs.DAY, i, 0)),) for i, d in enumerate(days)
+    )
     text = l10n._("📅 <b>{event}</b>: choose a day.", event=shorten(event_name, LINE_TITLE_LIMIT))
     return Reply(text, buttons=buttons)
 
@@ -82,7 +85,7 @@ def session_button(l10n: Localizer, session: SessionSummary, origin: str) -> But
         start=l10n.time(session.starts_at),
         title=shorten(session.title, BUTTON_TITLE_LIMIT),
     )
-    return Button(plain(label), cb("ses", session.id, origin))
+    return Button(plain(label), cb(verbs.SESSION, session.id, origin))
 
 
 def day_page(
@@ -99,8 +102,8 @@ def day_page(
     rows: list[tuple[Button, ...]] = [
         (session_button(l10n, s, origin_day(index, page.number)),) for s in page.items
     ]
-    rows.append(nav_row(l10n, page, lambda p: cb("day", index, p)))
-    rows.append((Button(l10n._("« All days"), cb("days")),))
+    rows.append(nav_row(l10n, page, lambda p: cb(verbs.DAY, index, p)))
+    rows.append((Button(l10n._("« All days"), cb(verbs.DAYS)),))
     return Reply(text, buttons=tuple(r for r in rows if r))
 
 
@@ -128,11 +131,11 @@ def session_card(
         lines += ["", _esc(shorten(session.abstract, ABSTRACT_LIMIT))]
     rows = personal_rows(l10n, session, origin, mine)
     rows += [
-        (Button("🎤 " + isolate(shorten(p.name, BUTTON_TITLE_LIMIT)), cb("spk", p.id)),)
+        (Button("🎤 " + isolate(shorten(p.name, BUTTON_TITLE_LIMIT)), cb(verbs.SPEAKER, p.id)),)
         for p in session.people[:LISTED_PEOPLE]
     ]
     if session.room_id is not None:
-        more = cb("room", session.room_id, session.day_index)
+        more = cb(verbs.ROOM, session.room_id, session.day_index)
         rows.append((Button(l10n._("🚪 More in this room"), more),))
     rows.append((share_button(l10n, session.title),))
     rows.append((Button(l10n._("« Back"), back_target(origin, session.day_index)),))
@@ -233,22 +236,30 @@ def personal_rows(
         return []
     rows: list[tuple[Button, ...]] = []
     if mine.rateable:
-        rows.append((Button(l10n._("⭐ Rate this session"), cb("fbo", session.id)),))
+        rows.append((Button(l10n._("⭐ Rate this session"), cb(verbs.FEEDBACK_OPEN, session.id)),))
     seats = mine.seats
     if seats is not None:
         if seats.status == "confirmed":
-            rows.append((Button(l10n._("↩️ Cancel my seat"), cb("ursv", session.id, origin)),))
+            rows.append(
+                (Button(l10n._("↩️ Cancel my seat"), cb(verbs.UNRESERVE, session.id, origin)),)
+            )
         elif seats.status == "waitlisted":
-            rows.append((Button(l10n._("↩️ Leave the waitlist"), cb("ursv", session.id, origin)),))
+            rows.append(
+                (Button(l10n._("↩️ Leave the waitlist"), cb(verbs.UNRESERVE, session.id, origin)),)
+            )
         elif seats.left:
-            rows.append((Button(l10n._("🎟 Reserve a seat"), cb("rsv", session.id, origin)),))
+            rows.append(
+                (Button(l10n._("🎟 Reserve a seat"), cb(verbs.RESERVE, session.id, origin)),)
+            )
         else:
-            rows.append((Button(l10n._("⏳ Join the waitlist"), cb("rsv", session.id, origin)),))
+            rows.append(
+                (Button(l10n._("⏳ Join the waitlist"), cb(verbs.RESERVE, session.id, origin)),)
+            )
     if mine.bookmarked:
-        agenda = Button(l10n._("✖️ Remove from my agenda"), cb("ubm", session.id, origin))
+        agenda = Button(l10n._("✖️ Remove from my agenda"), cb(verbs.UNBOOKMARK, session.id, origin))
     else:
-        agenda = Button(l10n._("⭐ Add to my agenda"), cb("bm", session.id, origin))
-    rows.append((agenda, Button(l10n._("📅 Add to calendar"), cb("ics", session.id))))
+        agenda = Button(l10n._("⭐ Add to my agenda"), cb(verbs.BOOKMARK, session.id, origin))
+    rows.append((agenda, Button(l10n._("📅 Add to calendar"), cb(verbs.ICS, session.id))))
     rows.append(question_row(l10n, session.id, origin, asking=mine.questions_open))
     return rows
 
@@ -257,10 +268,10 @@ def question_row(
     l10n: Localizer, session_id: int, origin: str, *, asking: bool
 ) -> tuple[Button, ...]:
     """The session's audience questions; "Ask" only while it is upcoming or running."""
-    listed = Button(l10n._("❓ Questions"), cb("qs", session_id, 0, origin))
+    listed = Button(l10n._("❓ Questions"), cb(verbs.QUESTIONS, session_id, 0, origin))
     if not asking:
         return (listed,)
-    return (Button(l10n._("✍️ Ask a question"), cb("qa", session_id, origin)), listed)
+    return (Button(l10n._("✍️ Ask a question"), cb(verbs.QUESTION_ASK, session_id, origin)), listed)
 
 
 def now_and_next(l10n: Localizer, view: NowAndNext, *, only_next: bool = False) -> Reply:
@@ -283,7 +294,7 @@ def now_and_next(l10n: Localizer, view: NowAndNext, *, only_next: bool = False) 
         lines.append(l10n._("No more sessions today."))
     shown = (() if only_next else view.now) + view.next
     rows = tuple((session_button(l10n, s, ORIGIN_NOW),) for s in shown[:20])
-    return Reply(fit(lines), buttons=(*rows, (Button(l10n._("🔄 Refresh"), cb("now")),)))
+    return Reply(fit(lines), buttons=(*rows, (Button(l10n._("🔄 Refresh"), cb(verbs.NOW)),)))
 
 
 def page_counter(l10n: Localizer, page: Page[object]) -> str:
@@ -299,7 +310,7 @@ def nav_row(l10n: Localizer, page: Page[object], make: Callable[[int], str]) -> 
     row = []
     if page.has_previous:
         row.append(Button(l10n._("◀ Previous"), make(page.number - 1)))
-    row.append(Button(f"{page.number + 1}/{page.count}", cb("noop")))
+    row.append(Button(f"{page.number + 1}/{page.count}", cb(verbs.NOOP)))
     if page.has_next:
         row.append(Button(l10n._("Next ▶"), make(page.number + 1)))
     return reading_order(l10n, row)

@@ -16,6 +16,7 @@ from bot.domain.questions import (
 from bot.domain.text import shorten
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import cb
 from bot.presentation.programme import (
     BUTTON_TITLE_LIMIT,
@@ -57,21 +58,23 @@ def board(l10n: Localizer, found: QuestionBoard, page_number: int, origin: str) 
                 if item.voted
                 else l10n._("👍 Upvote {number}", number=l10n.number(number))
             )
-            row.append(Button(plain(label), cb("qv", item.id, page.number, origin)))
+            row.append(Button(plain(label), cb(verbs.QUESTION_VOTE, item.id, page.number, origin)))
         if found.can_hide:
             label = l10n._("🙈 Hide {number}", number=l10n.number(number))
-            row.append(Button(plain(label), cb("qh", item.id, page.number, origin)))
+            row.append(Button(plain(label), cb(verbs.QUESTION_HIDE, item.id, page.number, origin)))
         if row:
             rows.append(tuple(row))
     if page.count > 1:
         lines += ["", page_counter(l10n, page)]
-    rows.append(nav_row(l10n, page, lambda p: cb("qs", session.id, p, origin)))
+    rows.append(nav_row(l10n, page, lambda p: cb(verbs.QUESTIONS, session.id, p, origin)))
     if found.open:
-        rows.append((Button(l10n._("✍️ Ask a question"), cb("qa", session.id, origin)),))
+        rows.append(
+            (Button(l10n._("✍️ Ask a question"), cb(verbs.QUESTION_ASK, session.id, origin)),)
+        )
     rows.append(
         (
-            Button(l10n._("🔄 Refresh"), cb("qs", session.id, page.number, origin)),
-            Button(l10n._("« Back"), cb("ses", session.id, origin)),
+            Button(l10n._("🔄 Refresh"), cb(verbs.QUESTIONS, session.id, page.number, origin)),
+            Button(l10n._("« Back"), cb(verbs.SESSION, session.id, origin)),
         )
     )
     return Reply(fit(lines), buttons=tuple(r for r in rows if r))
@@ -85,7 +88,9 @@ def ask_prompt(l10n: Localizer, title: str) -> Reply:
         title=shorten(title, LINE_TITLE_LIMIT),
     )
     hint = l10n._("The speakers will see it, and other attendees can upvote it.")
-    return Reply(f"{text}\n{hint}", buttons=((Button(l10n._("✖️ Cancel"), cb("qx")),),))
+    return Reply(
+        f"{text}\n{hint}", buttons=((Button(l10n._("✖️ Cancel"), cb(verbs.QUESTION_CANCEL)),),)
+    )
 
 
 def too_long(l10n: Localizer, length: int) -> Reply:
@@ -97,13 +102,13 @@ def too_long(l10n: Localizer, length: int) -> Reply:
         QUESTION_LIMIT,
         length=l10n.number(length),
     )
-    return Reply(text, buttons=((Button(l10n._("✖️ Cancel"), cb("qx")),),))
+    return Reply(text, buttons=((Button(l10n._("✖️ Cancel"), cb(verbs.QUESTION_CANCEL)),),))
 
 
 def empty(l10n: Localizer) -> Reply:
     return Reply(
         l10n._("✍️ Please type your question as text."),
-        buttons=((Button(l10n._("✖️ Cancel"), cb("qx")),),),
+        buttons=((Button(l10n._("✖️ Cancel"), cb(verbs.QUESTION_CANCEL)),),),
     )
 
 
@@ -179,18 +184,20 @@ def speaker_board(
         lines += _question_lines(l10n, item, number, attendee=False)
         if not item.answered:
             label = l10n._("✅ Answered {number}", number=l10n.number(number))
-            rows.append((Button(plain(label), cb("qan", item.id, page.number)),))
+            rows.append((Button(plain(label), cb(verbs.QUESTION_ANSWERED, item.id, page.number)),))
     if page.count > 1:
         lines += ["", page_counter(l10n, page)]
-    rows.append(nav_row(l10n, page, lambda p: cb("qsp", session.id, p)))
-    rows.append((Button(l10n._("🔄 Refresh"), cb("qsp", session.id, page.number)),))
+    rows.append(nav_row(l10n, page, lambda p: cb(verbs.QUESTIONS_SPEAKER, session.id, p)))
+    rows.append(
+        (Button(l10n._("🔄 Refresh"), cb(verbs.QUESTIONS_SPEAKER, session.id, page.number)),)
+    )
     for other in found.others:
         label = l10n._(
             "{start} {title}",
             start=f"{l10n.day(other.starts_at)} {l10n.time(other.starts_at)}",
             title=shorten(other.title, BUTTON_TITLE_LIMIT),
         )
-        rows.append((Button("🎤 " + plain(label), cb("qsp", other.id, 0)),))
+        rows.append((Button("🎤 " + plain(label), cb(verbs.QUESTIONS_SPEAKER, other.id, 0)),))
     return Reply(fit(lines), buttons=tuple(r for r in rows if r))
 
 

@@ -16,8 +16,11 @@ from bot.domain.registration import (
     Step,
 )
 from bot.domain.registration_views import Progress, RegistrationView
+from bot.domain.retention import ASKED_QUESTIONS as SEARCH_RETENTION
+from bot.domain.retention import INBOX_UPDATES as INBOX_RETENTION
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.attendee import (
     delete_label,
     detail_lines,
@@ -26,8 +29,6 @@ from bot.presentation.attendee import (
     registration_card,
 )
 from bot.presentation.callbacks import cb
-from bot.services.asked import RETENTION as SEARCH_RETENTION
-from bot.services.inbox import RETENTION as INBOX_RETENTION
 
 
 def opening(l10n: Localizer, found: Progress | RegistrationView, contact: str = "") -> Reply:
@@ -38,8 +39,8 @@ def opening(l10n: Localizer, found: Progress | RegistrationView, contact: str = 
     if found.resumed:
         text = l10n._("📝 You have a registration in progress. Continue where you left off?")
         buttons = (
-            (Button(l10n._("▶️ Continue"), cb("rg", "resume")),),
-            (Button(l10n._("🔄 Start over"), cb("rg", "restart")),),
+            (Button(l10n._("▶️ Continue"), cb(verbs.REGISTRATION_STEP, "resume")),),
+            (Button(l10n._("🔄 Start over"), cb(verbs.REGISTRATION_STEP, "restart")),),
             (_cancel(l10n),),
         )
         return Reply(text, buttons=buttons)
@@ -140,19 +141,23 @@ def _country(l10n: Localizer, progress: Progress) -> Reply:
             query=progress.query,
         )
         return Reply(text, buttons=(_leave(l10n, progress.draft),))
-    rows = [(Button(c.name, cb("rgc", c.code)),) for c in progress.matches]
+    rows = [(Button(c.name, cb(verbs.REGISTRATION_COUNTRY, c.code)),) for c in progress.matches]
     text = l10n._("Choose your country, or type another name:")
     return Reply(text, buttons=(*rows, _leave(l10n, progress.draft)))
 
 
 def _roles(l10n: Localizer, draft: Draft) -> tuple[tuple[Button, ...], ...]:
-    buttons = [Button(profession_name(l10n, p), cb("rgr", p)) for p in PROFESSIONS]
+    buttons = [
+        Button(profession_name(l10n, p), cb(verbs.REGISTRATION_ROLE, p)) for p in PROFESSIONS
+    ]
     rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
     return (*rows, _leave(l10n, draft))
 
 
 def _languages(l10n: Localizer, draft: Draft) -> tuple[tuple[Button, ...], ...]:
-    buttons = tuple(Button(autonym(code), cb("rgl", code)) for code in SUPPORTED_LOCALES)
+    buttons = tuple(
+        Button(autonym(code), cb(verbs.REGISTRATION_LANGUAGE, code)) for code in SUPPORTED_LOCALES
+    )
     return (buttons[:2], buttons[2:], _leave(l10n, draft))
 
 
@@ -198,36 +203,38 @@ def privacy_notice(l10n: Localizer, contact: str = "") -> Reply:
         "",
         l10n._("Do you agree?"),
     ]
-    buttons = ((Button(l10n._("✅ I agree"), cb("rg", "agree")), _cancel(l10n)),)
+    buttons = ((Button(l10n._("✅ I agree"), cb(verbs.REGISTRATION_STEP, "agree")), _cancel(l10n)),)
     return Reply("\n".join(lines), buttons=buttons)
 
 
 def summary(l10n: Localizer, draft: Draft) -> Reply:
     lines = [l10n._("📋 <b>Please check your details</b>"), "", *detail_lines(l10n, draft)]
     buttons = (
-        (Button(l10n._("✅ Confirm"), cb("rg", "confirm")),),
-        (Button(l10n._("✏️ Edit a detail"), cb("rg", "pick")),),
+        (Button(l10n._("✅ Confirm"), cb(verbs.REGISTRATION_STEP, "confirm")),),
+        (Button(l10n._("✏️ Edit a detail"), cb(verbs.REGISTRATION_STEP, "pick")),),
         (_cancel(l10n),),
     )
     return Reply("\n".join(lines), buttons=buttons)
 
 
 def _picker(l10n: Localizer) -> Reply:
-    buttons = [Button(field_label(l10n, step), cb("rgf", step.value)) for step in FIELDS]
+    buttons = [
+        Button(field_label(l10n, step), cb(verbs.REGISTRATION_FIELD, step.value)) for step in FIELDS
+    ]
     rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-    back = (Button(l10n._("« Back"), cb("rg", "summary")),)
+    back = (Button(l10n._("« Back"), cb(verbs.REGISTRATION_STEP, "summary")),)
     return Reply(l10n._("✏️ Which detail do you want to change?"), buttons=(*rows, back))
 
 
 def _leave(l10n: Localizer, draft: Draft) -> tuple[Button, ...]:
     """Under a question: Cancel while registering, Back to the summary while editing."""
     if draft.complete:
-        return (Button(l10n._("« Back"), cb("rg", "summary")),)
+        return (Button(l10n._("« Back"), cb(verbs.REGISTRATION_STEP, "summary")),)
     return (_cancel(l10n),)
 
 
 def _cancel(l10n: Localizer) -> Button:
-    return Button(l10n._("✖ Cancel"), cb("rg", "cancel"))
+    return Button(l10n._("✖ Cancel"), cb(verbs.REGISTRATION_STEP, "cancel"))
 
 
 def autonym(code: str) -> str:

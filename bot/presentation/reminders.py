@@ -13,6 +13,7 @@ from bot.domain.text import shorten
 from bot.domain.views import SessionDetail
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.agenda import settings_button
 from bot.presentation.callbacks import ORIGIN_AGENDA, cb
 from bot.presentation.menu import menu_label
@@ -59,7 +60,7 @@ def schedule_change(l10n: Localizer, notice: ChangeNotice) -> Reply:
             title=title,
             when=Markup(_span(l10n, before.starts_at, before.ends_at, with_day=True)),
         )
-        return Reply(text, buttons=((Button(menu_label(l10n, "agenda"), cb("agenda")),),))
+        return Reply(text, buttons=((Button(menu_label(l10n, "agenda"), cb(verbs.AGENDA)),),))
     moved_day = l10n.day(before.starts_at) != l10n.day(after.starts_at)
     when = Markup(_span(l10n, after.starts_at, after.ends_at, with_day=moved_day))
     if notice.restored:
@@ -131,14 +132,14 @@ def settings(l10n: Localizer, current: ReminderSettings) -> Reply:
     digest_label = l10n._("Morning summary at {time}", time=at)
     digest_button = Button(
         plain(("✅ " if current.digest else "⬜ ") + digest_label),
-        cb("dig", 0 if current.digest else 1),
+        cb(verbs.DIGEST, 0 if current.digest else 1),
     )
     rows = (
         tuple(choices[:half]),
         tuple(choices[half:]),
         (digest_button,),
-        (Button(menu_label(l10n, "language"), cb("lang", "")),),
-        (Button(menu_label(l10n, "agenda"), cb("agenda")),),
+        (Button(menu_label(l10n, "language"), cb(verbs.LANGUAGE, "")),),
+        (Button(menu_label(l10n, "agenda"), cb(verbs.AGENDA)),),
     )
     return Reply("\n".join(lines), buttons=rows)
 
@@ -160,7 +161,7 @@ def digest_changed(l10n: Localizer, on: bool) -> str:
 def _lead_button(l10n: Localizer, minutes: int, current: int) -> Button:
     label = l10n.ngettext("{n} minute", "{n} minutes", minutes) if minutes else l10n._("Off")
     mark = "✅ " if minutes == current else ""
-    return Button(plain(mark + label), cb("lead", minutes))
+    return Button(plain(mark + label), cb(verbs.LEAD, minutes))
 
 
 def _facts(l10n: Localizer, session: SessionDetail) -> list[str]:
@@ -172,8 +173,12 @@ def _facts(l10n: Localizer, session: SessionDetail) -> list[str]:
 
 def _session_buttons(l10n: Localizer, session_id: int) -> tuple[tuple[Button, ...], ...]:
     return (
-        (Button(l10n._("🔎 Open the session"), cb("ses", session_id, ORIGIN_AGENDA)),),
-        (Button(l10n._("✖️ Remove from my agenda"), cb("ubm", session_id, ORIGIN_AGENDA)),),
+        (Button(l10n._("🔎 Open the session"), cb(verbs.SESSION, session_id, ORIGIN_AGENDA)),),
+        (
+            Button(
+                l10n._("✖️ Remove from my agenda"), cb(verbs.UNBOOKMARK, session_id, ORIGIN_AGENDA)
+            ),
+        ),
     )
 
 

@@ -23,8 +23,8 @@ import segno
 from PIL import Image, ImageDraw, ImageFont, features
 
 from bot.domain.locales import RIGHT_TO_LEFT
+from bot.domain.views import RoomNames
 from bot.i18n import Localizer
-from bot.services.room_signs import RoomNames
 
 SIGN_SIZE = (1240, 1748)  # portrait, 1:√2 — A4 at 150 dpi, A5 at 212 dpi
 DPI = 150

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.domain.text import shorten
-from bot.domain.views import RoomDay, RoomSummary
+from bot.domain.views import RoomDay, RoomNowNext, RoomSummary
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation.callbacks import cb, origin_room
 from bot.presentation.programme import (
     BUTTON_TITLE_LIMIT,
@@ -17,7 +18,6 @@ from bot.presentation.programme import (
     session_button,
     session_line,
 )
-from bot.services.schedule import RoomNowNext
 
 # Telegram takes at most 100 buttons under a message; a list keeps room for the others.
 LISTED_ROOMS = 90
@@ -27,7 +27,7 @@ LISTED_SESSIONS = 40
 def room_list(l10n: Localizer, rooms: Sequence[RoomSummary], today: int) -> Reply:
     text = l10n._("🚪 <b>Rooms</b>\nChoose a room to see what is on there.")
     rows = tuple(
-        (Button("🚪 " + shorten(room.name, BUTTON_TITLE_LIMIT), cb("room", room.id, today)),)
+        (Button("🚪 " + shorten(room.name, BUTTON_TITLE_LIMIT), cb(verbs.ROOM, room.id, today)),)
         for room in rooms[:LISTED_ROOMS]
     )
     return Reply(text, buttons=rows)
@@ -55,13 +55,13 @@ def room_day(l10n: Localizer, view: RoomDay, days: Sequence[date]) -> Reply:
     day_row = tuple(
         Button(
             ("• " if i == view.day_index else "") + l10n.day(d),
-            cb("room", view.room.id, i),
+            cb(verbs.ROOM, view.room.id, i),
         )
         for i, d in enumerate(days)
     )
     if len(day_row) > 1:
         rows.append(day_row)
-    rows.append((Button(l10n._("« All rooms"), cb("rooms")),))
+    rows.append((Button(l10n._("« All rooms"), cb(verbs.ROOMS)),))
     return Reply(fit(lines), buttons=tuple(rows))
 
 
@@ -86,7 +86,7 @@ def room_now_next(l10n: Localizer, view: RoomNowNext) -> Reply:
             lines.append(l10n._("Nothing more is scheduled in this room."))
     origin = origin_room(view.room.id, view.day_index)
     rows: list[tuple[Button, ...]] = [(session_button(l10n, s, origin),) for s in shown]
-    whole_day = cb("room", view.room.id, view.day_index)
+    whole_day = cb(verbs.ROOM, view.room.id, view.day_index)
     rows.append((Button(l10n._("📅 The whole day in this room"), whole_day),))
-    rows.append((Button(l10n._("« All rooms"), cb("rooms")),))
+    rows.append((Button(l10n._("« All rooms"), cb(verbs.ROOMS)),))
     return Reply(fit(lines), buttons=tuple(rows))

@@ -29,6 +29,7 @@ from bot.domain.text import shorten
 from bot.domain.views import PersonRef, SessionSummary, SpeakerSummary
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
+from bot.presentation import callbacks as verbs
 from bot.presentation import reminders as reminder_screens
 from bot.presentation.callbacks import cb
 from bot.presentation.people import speaker_button
@@ -56,7 +57,7 @@ def invite_picker(
     """The speakers to invite, page by page (or those matching `query`); ✅ marks a speaker
     already linked to an account (a new link would move them to whoever opens it)."""
     lines = [l10n._("🔗 <b>Speaker invites</b>"), l10n._("Choose the speaker to invite.")]
-    rows = _picker_rows(l10n, speakers, page_number, query, lines, "spi", "spip")
+    rows = _picker_rows(l10n, speakers, page_number, query, lines, verbs.INVITE, verbs.INVITE_PAGE)
     if any(s.linked for s in speakers):
         lines.append(l10n._("✅ already linked to an account"))
     lines += ["", l10n._("To find a speaker, send /invite and part of their name.")]
@@ -71,7 +72,7 @@ def revoke_picker(
         l10n._("🚫 <b>Withdraw invites</b>"),
         l10n._("Choose the speaker whose open invites to withdraw."),
     ]
-    rows = _picker_rows(l10n, speakers, page_number, query, lines, "spr", "sprp")
+    rows = _picker_rows(l10n, speakers, page_number, query, lines, verbs.REVOKE, verbs.REVOKE_PAGE)
     return Reply("\n".join(lines), buttons=rows)
 
 
@@ -211,7 +212,7 @@ def linked_again(l10n: Localizer, home: SpeakerHome) -> Reply:
         "",
         *_session_lines(l10n, home.sessions),
     ]
-    return Reply(fit(lines), buttons=((Button(l10n._("🔔 Alerts"), cb("spal")),),))
+    return Reply(fit(lines), buttons=((Button(l10n._("🔔 Alerts"), cb(verbs.SPEAKER_ALERTS)),),))
 
 
 def invite_refused(l10n: Localizer, reason: str) -> Reply:
@@ -235,7 +236,7 @@ def not_a_speaker(l10n: Localizer) -> Reply:
 def my_sessions(l10n: Localizer, home: SpeakerHome) -> Reply:
     lines = [l10n._("🎤 <b>Your sessions</b>, {name}", name=shorten(home.name, NAME_LIMIT)), ""]
     lines += _session_lines(l10n, home.sessions)
-    return Reply(fit(lines), buttons=((Button(l10n._("🔔 Alerts"), cb("spal")),),))
+    return Reply(fit(lines), buttons=((Button(l10n._("🔔 Alerts"), cb(verbs.SPEAKER_ALERTS)),),))
 
 
 # --- a speaker's alert setting ----------------------------------------------------------------
@@ -282,7 +283,7 @@ def _alert_button(l10n: Localizer, choice: tuple[int, ...] | None, setting: Aler
     else:
         label = _leads_label(l10n, choice)
     mark = "✅ " if choice == setting.chosen else ""
-    return Button(plain(mark + label), cb("spas", alert_arg(choice)))
+    return Button(plain(mark + label), cb(verbs.SPEAKER_ALERTS_SET, alert_arg(choice)))
 
 
 def _leads_label(l10n: Localizer, leads: tuple[int, ...]) -> str:
@@ -363,8 +364,8 @@ def checkin_question(l10n: Localizer, found: SpeakerAlert) -> Reply:
         lines.append(room_line(l10n, session.room))
     buttons = (
         (
-            Button(l10n._("✅ I'm here"), cb("spc", session.id, "h")),
-            Button(l10n._("🏃 I'm running late"), cb("spc", session.id, "l")),
+            Button(l10n._("✅ I'm here"), cb(verbs.SPEAKER_CHECKIN, session.id, "h")),
+            Button(l10n._("🏃 I'm running late"), cb(verbs.SPEAKER_CHECKIN, session.id, "l")),
         ),
     )
     return Reply(fit(lines), buttons=buttons)
@@ -383,8 +384,8 @@ def checked_in(l10n: Localizer, item: SpeakerSession) -> Reply:
         )
     buttons = (
         (
-            Button(l10n._("✅ I'm here"), cb("spc", item.session.id, "h")),
-            Button(l10n._("🏃 I'm running late"), cb("spc", item.session.id, "l")),
+            Button(l10n._("✅ I'm here"), cb(verbs.SPEAKER_CHECKIN, item.session.id, "h")),
+            Button(l10n._("🏃 I'm running late"), cb(verbs.SPEAKER_CHECKIN, item.session.id, "l")),
         ),
     )
     return Reply(text, buttons=buttons if item.checkin == LATE else ())

@@ -139,13 +139,17 @@ async def run_playground(
     read_line: LineReader | None = None,
     out: TextIO | None = None,
 ) -> int:
-    """Chat until /quit or end of input; `read_line`/`out` replace the terminal (tests)."""
-    from bot.app import Runtime
+    """Chat until /quit or end of input; `read_line`/`out` replace the terminal (tests).
+
+    `settings` are the operator's (`Settings.from_env()` from the CLI), every one of them:
+    only the Bot API (the fake's token and URL, no webhook) and, with `organizer`, the
+    admins are replaced."""
+    from bot.app import Runtime, wall_clock
 
     out = out or sys.stdout
     folder = files or Path(tempfile.mkdtemp(prefix="symposium-playground-"))
     folder.mkdir(parents=True, exist_ok=True)
-    clock = OffsetClock()
+    clock = OffsetClock(None, wall_clock())
     admins = settings.admins | {PLAYGROUND_USER_ID} if organizer else settings.admins
     async with FakeBotApi(bot_username="symposium_playground_bot") as fake:
         runtime = Runtime.build(

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.retention import ASKED_QUESTIONS as RETENTION
 from bot.domain.text import normalize, strip_controls
 
 TEXT_LIMIT = 300  # the column's length; a longer question is cut
-RETENTION = timedelta(days=90)
 PURGE_EVERY = 500
 STATS_TOP = 10
 

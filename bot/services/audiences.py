@@ -13,7 +13,7 @@ from bot.db import models as m
 from bot.domain.broadcast_views import Choice, Reach
 from bot.domain.broadcasts import Audience, AudienceKind
 from bot.domain.locales import is_supported
-from bot.services.audit import ORGANIZER_ROLES
+from bot.domain.roles import ORGANIZER_ROLES
 from bot.services.translations import pick
 
 SPEAKER_ROLE = "speaker"

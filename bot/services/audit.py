@@ -8,7 +8,6 @@ for a screen that shows people, not numbers.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,11 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.organizer_views import CODE_SUBJECTS, SPEAKER_SUBJECTS, USER_SUBJECTS, AuditRow
+from bot.domain.roles import ADMIN_ROLES, ORGANIZER_ROLES
 from bot.domain.views import UserProfile
 from bot.services.translations import pick
-
-ORGANIZER_ROLES = frozenset({"organizer", "admin"})
-ADMIN_ROLES = frozenset({"admin"})
 
 
 class NotAllowed(PermissionError):
@@ -66,26 +64,6 @@ async def require_role(
     async with sessions.begin() as db:
         record(db, actor, action, at=at, subject=subject, outcome="refused")
     raise NotAllowed(f"{action} needs one of the roles {sorted(roles)}")
-
-
-# The actions whose subject is a Telegram user id, a speaker (key or id), a registration code.
-USER_SUBJECTS = frozenset({"promote", "demote", "speaker_link", "admin_revoked"})
-SPEAKER_SUBJECTS = frozenset({"speaker_invite", "speaker_revoke"})
-CODE_SUBJECTS = frozenset({"checkin"})
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    """One entry, with the names of who acted and on whom, where they are known."""
-
-    at: datetime
-    actor_id: int | None  # None: the command line or the bot itself
-    actor_name: str  # "" when unknown
-    action: str
-    subject: str
-    subject_name: str  # the person, speaker or attendee the subject stands for; "" if none
-    outcome: str
-    detail: str
 
 
 class AuditLog:

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
-from bot.delivery.outbox import cancel
 from bot.domain.broadcast_views import BroadcastView, Content, State, Tracked
 from bot.domain.broadcasts import KIND
 from bot.domain.views import UserProfile
 from bot.services import broadcast_store as store
 from bot.services.audit import record, require_role
+from bot.services.outbox import cancel
 
 HISTORY = 10
 CACHED_CONTENTS = 64  # a broadcast's texts never change once confirmed

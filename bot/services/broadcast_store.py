@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import models as m
-from bot.delivery.outbox import Envelope, enqueue
 from bot.domain.attachments import Attachment, AttachmentKind
 from bot.domain.broadcast_views import BroadcastView, Content, Figures, State
 from bot.domain.broadcasts import KIND, Audience, AudienceKind, Draft, Step
 from bot.services import audiences, conversations
+from bot.services.outbox import Envelope, enqueue
 
 FLOW = "broadcast"
 # Rows per INSERT: PostgreSQL (asyncpg) and SQLite take at most 32,767 bound parameters.

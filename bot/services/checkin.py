@@ -7,8 +7,6 @@ the scanner's own, so a stranger who scans a badge learns nothing about its owne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -16,17 +14,10 @@ from sqlalchemy import select
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.organizer_views import CheckIn
+from bot.domain.roles import ORGANIZER_ROLES
 from bot.domain.views import UserProfile
-from bot.services.audit import ORGANIZER_ROLES, record, require_role
-
-
-@dataclass(frozen=True)
-class CheckIn:
-    found: bool
-    full_name: str = ""
-    profession: str = ""
-    first_at: datetime | None = None  # set when this is not the first check-in
-    at: datetime | None = None
+from bot.services.audit import record, require_role
 
 
 class Scanned(StrEnum):

@@ -42,11 +42,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.db import models as m
 from bot.db.engine import SQLITE_LOCK_TIMEOUT
-from bot.delivery.outbox import CANCELLED, FAILED, SENT, SKIPPED
+from bot.domain.organizer_views import CODE_SUBJECTS
 from bot.services.asked import forget as forget_searches
-from bot.services.audit import CODE_SUBJECTS
 from bot.services.changes import SCHEDULE_CHANGE
 from bot.services.digest import DIGEST
+from bot.services.outbox import CANCELLED, FAILED, SENT, SKIPPED
 from bot.services.reminders import REMINDER, cancel_for_user
 
 log = logging.getLogger(__name__)

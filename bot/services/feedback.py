@@ -22,7 +22,6 @@ from sqlalchemy.orm import raiseload
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
-from bot.delivery.outbox import Envelope, enqueue
 from bot.domain.feedback import (
     COMMENT_LIMIT,
     COMMENT_STEP,
@@ -46,6 +45,7 @@ from bot.domain.feedback import (
 from bot.domain.reminder_views import Dropped
 from bot.domain.speakers import PLAN_HORIZON
 from bot.services import conversations
+from bot.services.outbox import Envelope, enqueue
 from bot.services.schedule import ScheduleService, summary_of
 from bot.services.speaker_alerts import linked_users
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from sqlalchemy import select
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory, engine_of
 from bot.domain.programme_plan import ImportSummary
@@ -48,13 +48,13 @@ class ImportService:
         sessions: SessionFactory,
         programme: ProgrammeService,
         timezone: str,
-        clock: Clock | None = None,
+        clock: Clock,
         worker: ImportWorker | None = None,
     ) -> None:
         self._sessions = sessions
         self._programme = programme
         self._timezone = timezone
-        self._clock = clock or SystemClock()
+        self._clock = clock
         self._worker = worker or shared_worker()
         self._database_url = engine_of(sessions).url.render_as_string(hide_password=False)
 

@@ -44,14 +44,12 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db import units
 from bot.db.engine import SessionFactory, engine_of
+from bot.domain.retention import INBOX_UPDATES as RETENTION  # done updates are kept this long
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 3
-# Done updates are kept this long to recognise one Telegram sends again (it keeps an
-# unconfirmed update for 24 hours), then forgotten, a batch at a time.
-RETENTION = timedelta(days=2)
 PURGE_BATCH = 1000
 # Plain UPDATEs: no ORM objects to keep in step, so skip SQLAlchemy's session bookkeeping.
 CORE = {"synchronize_session": False}

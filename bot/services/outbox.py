@@ -3,6 +3,8 @@
 Claiming is what keeps two dispatchers (or two instances) from sending one row twice: on
 PostgreSQL `FOR UPDATE SKIP LOCKED`, on SQLite one `UPDATE … RETURNING` statement. A row
 whose dispatcher died stays `sending` until its lease runs out, then it is claimed again.
+It sits beside the inbox, below the services that write its rows in their own transactions;
+the delivery engine (`bot/delivery/`), a floor above, claims and sends them.
 """
 
 from __future__ import annotations

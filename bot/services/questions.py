@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
-from bot.delivery.outbox import Envelope, enqueue
 from bot.domain.questions import (
     FLOW,
     QUESTION_LIMIT,
@@ -36,9 +35,11 @@ from bot.domain.questions import (
     ranked,
 )
 from bot.domain.reminder_views import Dropped
+from bot.domain.roles import ORGANIZER_ROLES
 from bot.domain.views import SessionDetail, SessionSummary, UserProfile
 from bot.services import conversations
-from bot.services.audit import ORGANIZER_ROLES, record, require_role
+from bot.services.audit import record, require_role
+from bot.services.outbox import Envelope, enqueue
 from bot.services.schedule import ScheduleService
 from bot.services.speaker_alerts import linked_within_horizon
 

@@ -38,9 +38,9 @@ from bot.domain.registration_views import (
     RegistrationCounts,
     RegistrationView,
 )
+from bot.i18n.countries import is_country, search_countries
 from bot.services import conversations
 from bot.services import registration_store as store
-from bot.services.countries import is_country, search_countries
 from bot.services.erasure import checkpoint_sqlite, erase_person
 from bot.services.seats import SeatService
 

@@ -11,7 +11,6 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import models as m
 from bot.db.engine import SessionFactory
-from bot.delivery.outbox import Outbox
 from bot.domain.locales import SUPPORTED_LOCALES
 from bot.i18n import Catalogs, Localizer
 from bot.services.agenda import AgendaService
@@ -25,6 +24,7 @@ from bot.services.checkin import CheckinService
 from bot.services.digest import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.imports import ImportService
+from bot.services.outbox import Outbox
 from bot.services.programme import ProgrammeService
 from bot.services.questions import QuestionService
 from bot.services.registration import RegistrationService

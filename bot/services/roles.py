@@ -20,51 +20,23 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.locales import DEFAULT_LOCALE
+from bot.domain.roles import (
+    ADMIN,
+    ADMIN_ROLES,
+    ATTENDEE,
+    ORGANIZER,
+    ORGANIZER_ROLES,
+    SPEAKER,
+    RoleChange,
+    Standing,
+)
 from bot.domain.views import UserProfile
-from bot.services.audit import ADMIN_ROLES, ORGANIZER_ROLES, record, require_role
+from bot.services.audit import record, require_role
 
-ORGANIZER, ATTENDEE, ADMIN, SPEAKER = "organizer", "attendee", "admin", "speaker"
 ADMIN_REVOKED = "admin_revoked"  # the audit action: BOT_ADMINS no longer names them
 # The last_seen of someone given a role before they ever wrote to the bot: before any
 # first_seen, so "never wrote" is `last_seen < first_seen` and they are never "active".
 NEVER_SEEN = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class RoleChange:
-    user_id: int
-    display_name: str
-    before: str
-    after: str
-    never_wrote: bool = False  # the id has not used the bot (yet, or it is mistyped)
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-@dataclass(frozen=True)
-class Standing:
-    """What a person may do, for their command menu and /help: their role and whether their
-    account is linked to a speaker of the programme (organizers may be speakers too)."""
-
-    user_id: int
-    locale: str = DEFAULT_LOCALE
-    role: str = ATTENDEE
-    speaker: bool = False
-
-    @property
-    def organizer(self) -> bool:
-        return self.role in ORGANIZER_ROLES
-
-    @property
-    def admin(self) -> bool:
-        return self.role == ADMIN
-
-    @property
-    def privileged(self) -> bool:
-        """Has commands beyond an attendee's."""
-        return self.organizer or self.speaker
 
 
 @dataclass(frozen=True)

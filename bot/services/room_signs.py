@@ -4,21 +4,13 @@ language. The sign itself is drawn by `bot/presentation/room_signs.py`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from bot.domain.locales import SUPPORTED_LOCALES
+from bot.domain.views import RoomNames
 from bot.services.schedule import ScheduleService
 
 # Telegram usernames: 5-32 characters, a letter first, then letters, digits and underscores
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
-
-
-@dataclass(frozen=True)
-class RoomNames:
-    id: int
-    key: str  # the importer's key: stable, but chosen by whoever wrote the programme
-    names: Mapping[str, str]  # every supported locale; the original name where untranslated
 
 
 async def rooms_for_signs(schedule: ScheduleService) -> list[RoomNames]:

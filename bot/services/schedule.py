@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ from bot.domain.views import (
     NowAndNext,
     PersonRef,
     RoomDay,
+    RoomNowNext,
     RoomSummary,
     SearchResults,
     SessionDetail,
@@ -36,17 +36,6 @@ from bot.services.programme_cache import (
 from bot.services.translations import pick
 
 SEARCH_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class RoomNowNext:
-    """What is on in one room now, and the next session there (today or a later day)."""
-
-    room: RoomSummary
-    now: tuple[SessionSummary, ...]
-    next: SessionSummary | None
-    day_index: int  # the room's day to show for "the whole day": today's, within the event
-    after_event: bool  # the symposium is over
 
 
 NEXT_WINDOW = timedelta(minutes=30)  # "next" is the next slot, not the afternoon

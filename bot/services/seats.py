@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
-from bot.delivery.outbox import Envelope, enqueue
 from bot.domain.views import SeatState
+from bot.services.outbox import Envelope, enqueue
 
 CONFIRMED, WAITLISTED = "confirmed", "waitlisted"
 

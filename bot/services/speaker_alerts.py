@@ -15,8 +15,8 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import models as m
-from bot.delivery.outbox import CANCELLED, PENDING, Envelope, cancel, enqueue
 from bot.domain.changes import SessionChange, notice_variant, worth_telling
+from bot.domain.roles import ORGANIZER_ROLES
 from bot.domain.speakers import (
     CHECKIN_DEADLINE,
     CHECKIN_LEAD,
@@ -29,7 +29,7 @@ from bot.domain.speakers import (
     leads_for,
     people_change,
 )
-from bot.services.audit import ORGANIZER_ROLES
+from bot.services.outbox import CANCELLED, PENDING, Envelope, cancel, enqueue
 
 SPEAKER_ALERT = "speaker_alert"
 SPEAKER_CHECKIN = "speaker_checkin"

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.roles import ORGANIZER_ROLES
 from bot.domain.speakers import (
     DEFAULT_ALERT_LEADS,
     INVITE_TTL,
@@ -36,7 +37,7 @@ from bot.domain.speakers import (
 )
 from bot.domain.text import sort_key
 from bot.domain.views import UserProfile
-from bot.services.audit import ORGANIZER_ROLES, record, require_role
+from bot.services.audit import record, require_role
 from bot.services.schedule import ScheduleService
 from bot.services.speaker_alerts import plan_for_speaker, plan_upcoming, replan_alerts
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -10,9 +9,10 @@ from sqlalchemy import func, select
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
-from bot.domain.feedback import FeedbackFigures
+from bot.domain.organizer_views import Figures
+from bot.domain.retention import ASKED_QUESTIONS as RETENTION
 from bot.domain.views import UserProfile
-from bot.services.asked import RETENTION, top_unanswered
+from bot.services.asked import top_unanswered
 from bot.services.audit import require_role
 from bot.services.feedback import feedback_figures
 from bot.services.schedule import summary_of
@@ -22,25 +22,6 @@ ACTIVE_WINDOW = timedelta(hours=24)
 # (roles.NEVER_SEEN): not a user of the bot, and never active, until they write.
 WROTE = m.User.last_seen >= m.User.first_seen
 TOP = 5
-
-
-@dataclass(frozen=True)
-class Figures:
-    registrations: int
-    by_role: tuple[tuple[str, int], ...]
-    by_country: tuple[tuple[str, int], ...]
-    by_language: tuple[tuple[str, int], ...]
-    users: int
-    active_today: int
-    top_sessions: tuple[tuple[str, int], ...]  # (title in the reader's language, bookmarks)
-    seats: tuple[tuple[str, int, int], ...]  # (title, taken, capacity)
-    delivery: tuple[tuple[str, int], ...]  # outbox state -> rows
-    # ratings in all, and per session (best first)
-    feedback: FeedbackFigures = field(default_factory=lambda: FeedbackFigures(0, ()))
-    # the questions the bot could not answer (the most recent wording, times asked), most
-    # frequent first, over the questions still kept (90 days)
-    unanswered: tuple[tuple[str, int], ...] = ()
-    checked_in: int = 0  # confirmed registrations checked in at the desk
 
 
 class StatsService:

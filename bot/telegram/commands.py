@@ -16,22 +16,25 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.domain.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
-from bot.presentation.menu import command_descriptions
+from bot.domain.roles import Standing
+from bot.presentation.menu import Guide, command_descriptions
 from bot.services.registry import Services
-from bot.services.roles import Standing
 
 log = logging.getLogger(__name__)
 
 
-async def _commands(services: Services, locale: str, standing: Standing | None) -> list[BotCommand]:
+async def _commands(
+    services: Services, guide: Guide, locale: str, standing: Standing | None
+) -> list[BotCommand]:
     l10n = await services.localizer(locale)
-    return [BotCommand(name, text[:256]) for name, text in command_descriptions(l10n, standing)]
+    described = command_descriptions(l10n, guide, standing)
+    return [BotCommand(name, text[:256]) for name, text in described]
 
 
-async def publish_default(bot: Bot, services: Services) -> None:
+async def publish_default(bot: Bot, services: Services, guide: Guide) -> None:
     """Everyone's menu: the attendee commands, in each language and a default."""
     for locale in SUPPORTED_LOCALES:
-        commands = await _commands(services, locale, None)
+        commands = await _commands(services, guide, locale, None)
         try:
             await bot.set_my_commands(commands, language_code=locale)
             if locale == DEFAULT_LOCALE:
@@ -40,7 +43,7 @@ async def publish_default(bot: Bot, services: Services) -> None:
             log.warning("setMyCommands for %s failed: %s", locale, error)
 
 
-async def publish_for(bot: Bot, services: Services, standing: Standing) -> None:
+async def publish_for(bot: Bot, services: Services, guide: Guide, standing: Standing) -> None:
     """One person's menu: their role's list, or none of their own (the default applies)."""
     scope = BotCommandScopeChat(standing.user_id)
     try:
@@ -49,21 +52,22 @@ async def publish_for(bot: Bot, services: Services, standing: Standing) -> None:
                 await bot.delete_my_commands(scope=scope, language_code=code or None)
             return
         for locale in SUPPORTED_LOCALES:
-            commands = await _commands(services, locale, standing)
+            commands = await _commands(services, guide, locale, standing)
             await bot.set_my_commands(commands, scope=scope, language_code=locale)
-        own = await _commands(services, standing.locale, standing)
+        own = await _commands(services, guide, standing.locale, standing)
         await bot.set_my_commands(own, scope=scope)
     except TelegramError as error:
         log.warning("command menu of chat %s not published: %s", standing.user_id, error)
 
 
-async def refresh(bot: Bot, services: Services, user_id: int) -> None:
+async def refresh(bot: Bot, services: Services, guide: Guide, user_id: int) -> None:
     """After a role changed (promoted, demoted, linked as a speaker, an admin's first visit)."""
-    await publish_for(bot, services, await services.roles.standing(user_id))
+    await publish_for(bot, services, guide, await services.roles.standing(user_id))
 
 
-async def publish_all(bot: Bot, services: Services) -> None:
-    """At start: everyone's menu, then each organizer's, admin's and speaker's own."""
-    await publish_default(bot, services)
+async def publish_all(bot: Bot, services: Services, guide: Guide) -> None:
+    """At start: everyone's menu, then each organizer's, admin's and speaker's own (`guide`:
+    the commands the features declared, `handlers.FEATURES`)."""
+    await publish_default(bot, services, guide)
     for standing in await services.roles.privileged():
-        await publish_for(bot, services, standing)
+        await publish_for(bot, services, guide, standing)

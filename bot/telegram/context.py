@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -11,15 +12,37 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.domain.locales import negotiate_locale
 from bot.domain.views import UserProfile
 from bot.i18n import Localizer
+from bot.presentation.menu import Guide
 from bot.services.registry import Services
 from bot.services.users import TelegramIdentity
 
 
+class Features(Protocol):
+    """What handlers look up in the features' declarations (`bot.telegram.features`
+    builds it from them): the /help and command-menu guide, the main menu's actions, the
+    dialogues by flow."""
+
+    @property
+    def guide(self) -> Guide: ...
+
+    @property
+    def actions(
+        self,
+    ) -> Mapping[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]]: ...
+
+    @property
+    def dialogues(
+        self,
+    ) -> Mapping[str, Callable[[Update, BotContext], Coroutine[Any, Any, bool]]]: ...
+
+
 @dataclass
 class BotData:
-    """`application.bot_data`: the one place the composition root leaves the services."""
+    """`application.bot_data`: the one place the composition root leaves the services, and
+    `handlers.register_handlers` the features' declarations."""
 
     services: Services | None = None
+    features: Features | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -32,6 +55,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         if services is None:
             raise RuntimeError("services are not attached to the application")
         return services
+
+    @property
+    def features(self) -> Features:
+        features = self.bot_data.features
+        if features is None:
+            raise RuntimeError("no features registered")
+        return features
 
     @property
     def l10n(self) -> Localizer:

@@ -15,8 +15,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import models as m
 from bot.db.engine import SessionFactory
-from bot.delivery.outbox import Envelope, enqueue
 from bot.sandbox.fake_bot_api import FakeBotApi
+from bot.services.outbox import Envelope, enqueue
 
 NOW = datetime(2026, 3, 14, 2, 0, tzinfo=UTC)
 FIRST_USER = 7000

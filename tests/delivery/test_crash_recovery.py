@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from bot.db import models as m
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.delivery.dispatcher import DeliveryConfig
-from bot.delivery.outbox import SENDING, SENT
 from bot.sandbox.fake_bot_api import FakeBotApi
+from bot.services.outbox import SENDING, SENT
 from tests.delivery.support import FIRST_USER, add_users, notice, put, received
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,12 +16,12 @@ from bot.app import Runtime
 from bot.clock import Clock, FrozenClock, SystemClock
 from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, Render, Skip
 from bot.delivery.kinds import build_renderers
-from bot.delivery.outbox import FAILED, SENT, SKIPPED, Claimed, Envelope
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.telegram_sender import TelegramSender
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.sandbox.fake_bot_api import FakeBotApi
+from bot.services.outbox import FAILED, SENT, SKIPPED, Claimed, Envelope
 from tests.delivery.support import (
     FIRST_USER,
     NOW,

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from bot.clock import FrozenClock
 from bot.db import models as m
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
-from bot.delivery.outbox import (
+from bot.services.outbox import (
     CANCELLED,
     PENDING,
     SENDING,

@@ -13,9 +13,9 @@ from sqlalchemy import insert, select
 from bot.clock import FrozenClock, SystemClock
 from bot.db import models as m
 from bot.db.engine import create_engine, create_session_factory
-from bot.delivery.outbox import Outbox
 from bot.i18n import RLM
 from bot.sandbox.fake_bot_api import FakeBotApi
+from bot.services.outbox import Outbox
 from tests.harness import BotHarness, text_of
 
 PEOPLE = 5_000

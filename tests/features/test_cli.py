@@ -115,3 +115,24 @@ def test_make_run_without_a_token_falls_back_to_the_playground(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert "starting the local playground" in result.stdout
     assert "/programme" in result.stdout
+
+
+def test_the_playground_reads_every_setting_from_the_environment(tmp_path: Path) -> None:
+    """`symposium-bot chat` runs with the operator's settings, not a handful of them: the
+    morning summary's time (DIGEST_TIME) is the one the environment names."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
+    cli("import", "--sample", "--start-date", "2026-03-14", cwd=tmp_path, DATABASE_URL=url)
+
+    result = cli(
+        "chat",
+        "--at",
+        "2026-03-14T10:45",
+        cwd=tmp_path,
+        stdin="/settings\n/quit\n",
+        DATABASE_URL=url,
+        DIGEST_TIME="06:40",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Every morning at 06:40" in result.stdout

@@ -457,3 +457,33 @@ async def test_the_feedback_export_is_anonymous_with_a_bom_and_defused_formulas(
     assert row[4] == '\'=HYPERLINK("http://evil") great'
     assert row[5] == local(12, 30).astimezone(UTC).astimezone(local(0).tzinfo).isoformat()
     assert "Amina" not in result.stdout and str(user.id) not in result.stdout
+
+
+async def test_a_typed_comment_goes_to_the_feedback_dialogue_alone(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profile names the dialogue under way, so no other flow is asked (a transaction
+    each) whether the text is theirs."""
+    user = bot.user(4021, "Siti")
+    await bookmark_business_models(bot, user)
+    prompt = await prompt_after_the_end(bot, user)
+    [rated] = await bot.press(user, prompt, "4⭐")
+    await bot.press(user, rated, await expected(bot, "en", "💬 Add a comment"))
+    services = bot.runtime.services
+
+    async def not_asked(*args: object, **kwargs: object) -> None:
+        raise AssertionError("another dialogue was asked about a feedback comment")
+
+    for service, method in (
+        (services.registration, "answer"),
+        (services.broadcasts, "receive"),
+        (services.questions, "answer"),
+    ):
+        monkeypatch.setattr(service, method, not_asked)
+    [saved] = await bot.send(user, "Clear and useful")
+
+    assert text_of(saved).splitlines()[0] == await expected(
+        bot, "en", "💬 Thank you! Your comment is saved."
+    )
+    [answer] = await answers(bot)
+    assert answer.comment == "Clear and useful"

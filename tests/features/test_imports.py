@@ -16,8 +16,8 @@ from sqlalchemy import select
 from bot.clock import FrozenClock
 from bot.db import models as m
 from bot.db.engine import create_engine, create_session_factory
-from bot.delivery.outbox import PENDING
 from bot.services.imports import ImportService
+from bot.services.outbox import PENDING
 from bot.services.programme import ProgrammeService
 from bot.services.sync import ScheduleSync
 from tests.conftest import ADMIN

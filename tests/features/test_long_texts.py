@@ -19,6 +19,7 @@ from telegram import Bot
 from bot.delivery.outcomes import Delivered
 from bot.delivery.telegram_sender import TelegramSender
 from bot.domain.ask.select import Overrides
+from bot.domain.ask_views import Answer, Echo
 from bot.domain.attachments import Attachment
 from bot.domain.broadcast_views import BroadcastView, Choice, Figures, Prompt, Reach, State
 from bot.domain.broadcasts import Audience, AudienceKind, Draft, Step
@@ -26,6 +27,8 @@ from bot.domain.changes import SessionChange
 from bot.domain.changes import SlotState as ChangeSlot
 from bot.domain.feedback import FeedbackCard, FeedbackFigures, FeedbackSummary, SessionRating
 from bot.domain.message_split import utf16_len
+from bot.domain.organizer_views import AuditRow, CheckIn
+from bot.domain.organizer_views import Figures as StatsFigures
 from bot.domain.programme import SessionKind
 from bot.domain.programme_plan import ImportSummary
 from bot.domain.questions import QuestionBoard, QuestionItem
@@ -45,6 +48,7 @@ from bot.domain.views import (
     NowAndNext,
     PersonRef,
     RoomDay,
+    RoomNowNext,
     RoomSummary,
     SessionDetail,
     SessionSummary,
@@ -71,13 +75,9 @@ from bot.sandbox.content_rules import check_inline_answer
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import SentMessage
 from bot.sandbox.tg_html import parse_html
-from bot.services.ask import Answer, Echo
-from bot.services.audit import AuditRow
-from bot.services.checkin import CheckIn
-from bot.services.schedule import RoomNowNext
-from bot.services.stats import Figures as StatsFigures
 from bot.telegram.replies import message_calls
 from bot.telegram.request import AiohttpRequest, call_api
+from handlers import FEATURES
 from handlers.inline import answer_params
 from tests.conftest import ADMIN
 from tests.harness import BotHarness, text_of
@@ -328,7 +328,7 @@ SCREENS: dict[str, tuple[ScreenMaker, int]] = {
         ),
         ONE,
     ),
-    "unknown command": (lambda t: menu_screens.unknown_command(t, "/" + LONG), ONE),
+    "unknown command": (lambda t: menu_screens.unknown_command(t, FEATURES.guide, "/" + LONG), ONE),
     "import preview": (
         lambda t: import_screens.dry_run_reply(t, import_summary(False), "imp:1"),
         ONE,

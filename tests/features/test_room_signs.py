@@ -18,10 +18,11 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
 from bot.clock import SystemClock
 from bot.db.engine import create_engine, create_session_factory
+from bot.domain.views import RoomNames
 from bot.i18n import Catalogs, Localizer
 from bot.presentation.room_signs import ARABIC_FONT, layout, render_sign, room_sign
 from bot.sandbox.fake_bot_api import FakeBotApi
-from bot.services.room_signs import RoomNames, rooms_for_signs
+from bot.services.room_signs import rooms_for_signs
 from bot.services.schedule import ScheduleService
 from tests.databases import SAMPLE_ZONE, copy_sqlite
 

@@ -26,10 +26,10 @@ from sqlalchemy import select
 
 from bot.db import models as m
 from bot.db.engine import create_engine, create_session_factory
-from bot.delivery.outbox import Envelope, enqueue
 from bot.i18n import strip_bidi
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser
+from bot.services.outbox import Envelope, enqueue
 from tests.databases import PostgresRun, reset_postgres
 from tests.ingestion.processes import (
     Attendees,

@@ -11,7 +11,8 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
-from bot.services.asked import RETENTION, AskedQuestion, AskedQuestions
+from bot.domain.retention import ASKED_QUESTIONS as RETENTION
+from bot.services.asked import AskedQuestion, AskedQuestions
 
 AMINA, OMAR = 501, 502
 

@@ -11,10 +11,10 @@ from sqlalchemy import text
 
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
+from bot.domain.retention import INBOX_UPDATES as RETENTION
 from bot.services.inbox import (
     LEASE,
     PURGE_BATCH,
-    RETENTION,
     Finished,
     InboxItem,
     InboxService,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.countries import country_codes, country_name, search_countries
+from bot.i18n.countries import country_codes, country_name, search_countries
 
 
 def test_only_iso_countries_are_offered() -> None:
