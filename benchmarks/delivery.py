@@ -51,6 +51,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.domain.outbox_kinds import NOTICE
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -171,8 +173,8 @@ async def fill(sessions: Any, rows: int, due: list[datetime] | datetime) -> None
                 insert(m.OutboxMessage),
                 [
                     {
-                        "key": f"notice:bench:{u}",
-                        "kind": "notice",
+                        "key": f"{NOTICE}:bench:{u}",
+                        "kind": NOTICE,
                         "subject": "bench",
                         "recipient_id": u,
                         "locale": "en",

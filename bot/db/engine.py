@@ -34,7 +34,7 @@ def missing_sqlite_file(url: str) -> Path | None:
     """The file of an SQLite URL if it does not exist (None for one that exists, an
     in-memory database, or another database). SQLite creates a missing file on first use,
     so a mistyped path would otherwise start an empty bot that reports itself ready; only
-    `symposium-bot db upgrade` creates the database (bot/__main__.py)."""
+    `symposium-bot db upgrade` creates the database (bot/cli/db.py)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None

@@ -33,11 +33,6 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
         await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
 
 
-async def is_current(engine: AsyncEngine) -> bool:
-    """True when the database is at the newest migration."""
-    return await schema_state(engine) == "current"
-
-
 async def schema_state(engine: AsyncEngine) -> str:
     """The database against this code's migrations: "current"; "pending" (older: run
     `symposium-bot db upgrade`); or "newer" (a newer release already migrated it; migrations

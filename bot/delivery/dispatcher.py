@@ -25,6 +25,7 @@ from bot.db.outage import Outage
 from bot.delivery.leadership import SenderLock
 from bot.delivery.outcomes import Delivered, Refused, Sender, SlowDown, TryLater, Unreachable
 from bot.delivery.pacing import Pacer
+from bot.domain.reminder_views import Dropped
 from bot.i18n import Localizer
 from bot.presentation import Reply
 from bot.services.outbox import Claimed, Outbox, SentRow
@@ -32,14 +33,9 @@ from bot.services.outbox import Claimed, Outbox, SentRow
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Skip:
-    """A renderer's verdict that a row should not be sent (recorded, never silently dropped)."""
-
-    reason: str
-
-
-Render = Callable[[Claimed, Localizer], Awaitable[Reply | Skip]]
+# A renderer answers the reply, or `Dropped` (why the row is no longer worth sending, most
+# often as its service answered it): recorded on the row as skipped here, the one place.
+Render = Callable[[Claimed, Localizer], Awaitable[Reply | Dropped]]
 LocalizerFor = Callable[[str], Awaitable[Localizer]]
 
 
@@ -270,7 +266,7 @@ class Dispatcher:
             return
         l10n = batch.l10n.get(locale) or await self._localizer_for(locale)
         rendered = await render(row, l10n)
-        if isinstance(rendered, Skip):
+        if isinstance(rendered, Dropped):
             await self._outbox.skipped(row.id, rendered.reason)
             return
         text = rendered.text if rendered.finished else l10n.finish(rendered.text)

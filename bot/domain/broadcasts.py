@@ -14,7 +14,6 @@ from bot.domain.telegram_html import Flaw, InvalidFormatting, clean_html, utf16_
 
 TEXT_LIMIT = 4096  # Telegram's limits, after entity parsing
 CAPTION_LIMIT = 1024
-KIND = "broadcast"  # the outbox kind; rows have subject f"broadcast:{id}"
 
 
 class AudienceKind(StrEnum):

@@ -15,11 +15,8 @@ from bot.domain.views import SessionDetail
 
 FLOW = "feedback"  # the durable conversation of a comment being typed
 COMMENT_STEP = "comment"
-PROMPT_KIND = "feedback_prompt"
-SUMMARY_KIND = "feedback_summary"
 RATINGS = (1, 2, 3, 4, 5)
 COMMENT_LIMIT = 1000  # characters, after cleaning
-DEFAULT_WINDOW = timedelta(minutes=180)
 
 # Control characters (tabs and line breaks become spaces) and bidi embeddings, overrides
 # and isolates: a comment must not change the layout of the summary it is quoted in.
@@ -75,11 +72,6 @@ class TooLong:
 @dataclass(frozen=True)
 class EmptyComment:
     """The text was nothing but spaces or control characters."""
-
-
-@dataclass(frozen=True)
-class CommentCancelled:
-    """/cancel while a comment was awaited."""
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, get_timezone_location
+from babel.dates import format_skeleton, get_timezone_location
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.support import NullTranslations
@@ -98,9 +98,6 @@ class Localizer:
             value = value.astimezone(self.timezone).date()
         return str(format_skeleton("MMMEd", value, locale=self._babel))
 
-    def long_day(self, value: date) -> str:
-        return str(format_date(value, "full", locale=self._babel))
-
     def number(self, n: int | float) -> str:
         return str(format_decimal(n, locale=self._babel))
 
@@ -155,8 +152,3 @@ def _render(value: Value) -> str:
     if isinstance(value, Markup):
         return str(value)
     return isolate(html.escape(str(value), quote=False))
-
-
-def markup_lines(lines: Sequence[str]) -> Markup:
-    """Lines that are already escaped and localized, passed on without another isolate."""
-    return Markup("\n".join(lines))

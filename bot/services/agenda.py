@@ -51,15 +51,6 @@ class AgendaService:
             await reminders.on_unbookmark(db, user_id, session_id)
             return bool(getattr(result, "rowcount", 0))
 
-    async def has(self, user_id: int, session_id: int) -> bool:
-        async with self._sessions() as db:
-            found = await db.scalar(
-                select(m.Bookmark.id).where(
-                    m.Bookmark.user_id == user_id, m.Bookmark.session_id == session_id
-                )
-            )
-            return found is not None
-
     async def items(self, user_id: int, locale: str) -> list[AgendaItem]:
         """The agenda in time order, each session with the bookmarked sessions it overlaps."""
         async with self._sessions() as db:

@@ -27,7 +27,6 @@ from bot.services.schedule import ScheduleService, entry_speaker, entry_summary
 from bot.services.seats import SeatService
 
 PAGE_SIZE = 8
-INLINE_LIMIT = 50
 
 
 @dataclass(frozen=True)

@@ -129,10 +129,6 @@ class AskedQuestions:
         async with self._sessions() as db:
             return await top_unanswered(db, limit, since)
 
-    async def forget_user(self, user_id: int) -> None:
-        async with self._sessions.begin() as db:
-            await forget(db, user_id)
-
     async def purge(self, older_than: timedelta = RETENTION) -> int:
         """Delete questions asked more than `older_than` ago; returns how many went."""
         cutoff = self._clock.now() - older_than

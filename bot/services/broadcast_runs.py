@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.broadcast_views import BroadcastView, Content, State, Tracked
-from bot.domain.broadcasts import KIND
+from bot.domain.outbox_kinds import BROADCAST
 from bot.domain.views import UserProfile
 from bot.services import broadcast_store as store
 from bot.services.audit import record, require_role
@@ -70,7 +70,7 @@ class BroadcastRuns:
             if row is None:
                 return None
             if row.state in ACTIVE:
-                stopped = await cancel(db, kind=KIND, subject=subject)
+                stopped = await cancel(db, kind=BROADCAST, subject=subject)
                 row.state = State.CANCELLED
                 detail = f"{stopped} pending messages cancelled"
                 record(db, actor, "broadcast_cancel", at=now, subject=subject, detail=detail)

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import models as m
 from bot.domain.attachments import Attachment, AttachmentKind
 from bot.domain.broadcast_views import BroadcastView, Content, Figures, State
-from bot.domain.broadcasts import KIND, Audience, AudienceKind, Draft, Step
+from bot.domain.broadcasts import Audience, AudienceKind, Draft, Step
+from bot.domain.outbox_kinds import BROADCAST
 from bot.services import audiences, conversations
 from bot.services.outbox import Envelope, enqueue
 
@@ -100,7 +101,7 @@ async def create(
     payload = {"broadcast_id": row.id}
     for start in range(0, len(people), ENQUEUE_CHUNK):
         envelopes = [
-            Envelope(KIND, subject(row.id), user_id, send_at, locale, payload)
+            Envelope(BROADCAST, subject(row.id), user_id, send_at, locale, payload)
             for user_id, locale in people[start : start + ENQUEUE_CHUNK]
         ]
         await enqueue(db, envelopes, now)
@@ -112,7 +113,7 @@ async def figures(db: AsyncSession, broadcast_id: int) -> Figures:
     unreachable = func.coalesce(outbox.last_error, "").like("unreachable%").label("unreachable")
     rows = await db.execute(
         select(outbox.state, unreachable, func.count())
-        .where(outbox.kind == KIND, outbox.subject == subject(broadcast_id))
+        .where(outbox.kind == BROADCAST, outbox.subject == subject(broadcast_id))
         .group_by(outbox.state, unreachable)
     )
     return Figures.of((state, bool(flag), int(n)) for state, flag, n in rows.all())

@@ -20,14 +20,13 @@ from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.changes import SessionChange, SlotState, notice_variant, worth_telling
+from bot.domain.outbox_kinds import SCHEDULE_CHANGE
 from bot.domain.reminder_views import ChangeNotice, Dropped, SlotView
 from bot.services import speaker_alerts
 from bot.services.outbox import PENDING, Envelope, cancel
 from bot.services.reminders import bookmarkers, enqueue_all, follow_session, session_subject
 from bot.services.schedule import ScheduleService
 from bot.services.translations import pick
-
-SCHEDULE_CHANGE = "schedule_change"
 
 
 def slot_of(session: m.Session) -> SlotState:

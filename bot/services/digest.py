@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.outbox_kinds import DIGEST
 from bot.domain.reminder_views import DayDigest, Dropped
 from bot.domain.reminders import digest_days, digest_moment, digest_too_late, parse_clock_time
 from bot.services.outbox import Envelope, enqueue
 from bot.services.schedule import summary_of
-
-DIGEST = "digest"
 
 
 def day_subject(day: date) -> str:

@@ -43,11 +43,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.db import models as m
 from bot.db.engine import SQLITE_LOCK_TIMEOUT
 from bot.domain.organizer_views import CODE_SUBJECTS
+from bot.domain.outbox_kinds import DIGEST, REMINDER, SCHEDULE_CHANGE
 from bot.services.asked import forget as forget_searches
-from bot.services.changes import SCHEDULE_CHANGE
-from bot.services.digest import DIGEST
 from bot.services.outbox import CANCELLED, FAILED, SENT, SKIPPED
-from bot.services.reminders import REMINDER, cancel_for_user
+from bot.services.reminders import cancel_for_user
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,7 @@ from bot.domain.feedback import (
     COMMENT_LIMIT,
     COMMENT_STEP,
     FLOW,
-    PROMPT_KIND,
     RATINGS,
-    SUMMARY_KIND,
     EmptyComment,
     FeedbackCard,
     FeedbackFigures,
@@ -42,6 +40,7 @@ from bot.domain.feedback import (
     summarize,
     window_open,
 )
+from bot.domain.outbox_kinds import FEEDBACK_PROMPT, FEEDBACK_SUMMARY
 from bot.domain.reminder_views import Dropped
 from bot.domain.speakers import PLAN_HORIZON
 from bot.services import conversations
@@ -74,7 +73,7 @@ def holds(user_id: Any, session: Any) -> ColumnElement[bool]:
 def prompt_envelope(user: m.User, session: m.Session, due: datetime) -> Envelope:
     end = session.ends_at.astimezone(UTC)
     return Envelope(
-        PROMPT_KIND,
+        FEEDBACK_PROMPT,
         f"session:{session.id}",
         user.id,
         due,
@@ -87,7 +86,7 @@ def prompt_envelope(user: m.User, session: m.Session, due: datetime) -> Envelope
 def summary_envelope(user: m.User, session: m.Session, window: timedelta) -> Envelope:
     end = session.ends_at.astimezone(UTC)
     return Envelope(
-        SUMMARY_KIND,
+        FEEDBACK_SUMMARY,
         f"session:{session.id}",
         user.id,
         closes_at(end, window),

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.outbox_kinds import QUESTIONS_START
 from bot.domain.questions import (
     FLOW,
     QUESTION_LIMIT,
@@ -42,8 +43,6 @@ from bot.services.audit import record, require_role
 from bot.services.outbox import Envelope, enqueue
 from bot.services.schedule import ScheduleService
 from bot.services.speaker_alerts import linked_within_horizon
-
-QUESTIONS_START = "questions_start"  # the ranked list sent to speakers when a session starts
 
 
 class SpeakerRefusal(Enum):

@@ -134,6 +134,3 @@ class Services:
             zone = await db.scalar(select(m.Event.timezone).order_by(m.Event.id.desc()).limit(1))
         self._zone = (zone or self.settings.event_timezone, now)
         return self._zone[0]
-
-    def forget_timezone(self) -> None:
-        self._zone = None

@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.outbox_kinds import DIGEST, REMINDER
 from bot.domain.reminder_views import Dropped, ReminderCard, ReminderSettings
 from bot.domain.reminders import LEAD_CHOICES, TooLate, parse_clock_time, reminder_due, timing
-from bot.services.digest import DIGEST, plan_digests
+from bot.services.digest import plan_digests
 from bot.services.outbox import PENDING, Envelope, cancel, enqueue
 from bot.services.schedule import ScheduleService
 
-REMINDER = "reminder"
 CHUNK = 500  # rows per INSERT: far below SQLite's limit on bound parameters
 
 

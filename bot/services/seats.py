@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.outbox_kinds import SEAT_PROMOTED
 from bot.domain.views import SeatState
 from bot.services.outbox import Envelope, enqueue
 
@@ -94,7 +95,7 @@ class SeatService:
                         db,
                         [
                             Envelope(
-                                kind="seat_promoted",
+                                kind=SEAT_PROMOTED,
                                 subject=f"session:{session_id}",
                                 recipient_id=promoted,
                                 due_at=self._clock.now(),

@@ -16,6 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import models as m
 from bot.domain.changes import SessionChange, notice_variant, worth_telling
+from bot.domain.outbox_kinds import (
+    SPEAKER_ALERT,
+    SPEAKER_CHANGE,
+    SPEAKER_CHECKIN,
+    SPEAKER_PEOPLE,
+    SPEAKERS_MISSING,
+)
 from bot.domain.roles import ORGANIZER_ROLES
 from bot.domain.speakers import (
     CHECKIN_DEADLINE,
@@ -30,12 +37,6 @@ from bot.domain.speakers import (
     people_change,
 )
 from bot.services.outbox import CANCELLED, PENDING, Envelope, cancel, enqueue
-
-SPEAKER_ALERT = "speaker_alert"
-SPEAKER_CHECKIN = "speaker_checkin"
-SPEAKER_CHANGE = "speaker_change"
-SPEAKERS_MISSING = "speakers_missing"
-SPEAKER_PEOPLE = "speaker_people"  # co-speakers changed; you were added to or removed from it
 
 
 def slot_subject(starts_at: datetime) -> str:

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.domain.outbox_kinds import NOTICE
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.services.outbox import Envelope, enqueue
 
@@ -29,7 +30,7 @@ def notice(
     subject: str = "news",
     texts: dict[str, str] | None = None,
     locale: str = "en",
-    kind: str = "notice",
+    kind: str = NOTICE,
 ) -> Envelope:
     payload: dict[str, Any] = {
         "texts": texts if texts is not None else {"en": f"News for {user_id}"},

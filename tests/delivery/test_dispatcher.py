@@ -14,10 +14,12 @@ import pytest
 
 from bot.app import Runtime
 from bot.clock import Clock, FrozenClock, SystemClock
-from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, Render, Skip
+from bot.delivery.dispatcher import DeliveryConfig, Dispatcher, Render
 from bot.delivery.kinds import build_renderers
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.telegram_sender import TelegramSender
+from bot.domain.outbox_kinds import NOTICE
+from bot.domain.reminder_views import Dropped
 from bot.i18n import Localizer
 from bot.presentation import Button, Reply
 from bot.sandbox.fake_bot_api import FakeBotApi
@@ -147,11 +149,11 @@ async def test_a_5xx_that_persists_ends_failed_with_the_reason(
 async def test_a_renderer_that_raises_fails_its_row_alone(
     runtime: Runtime, fake: FakeBotApi, clock: FrozenClock
 ) -> None:
-    async def boom(row: Claimed, l10n: Localizer) -> Reply | Skip:
+    async def boom(row: Claimed, l10n: Localizer) -> Reply | Dropped:
         raise RuntimeError(f"renderer exploded on {row.subject}")
 
-    async def gone(row: Claimed, l10n: Localizer) -> Reply | Skip:
-        return Skip("session gone or cancelled")
+    async def gone(row: Claimed, l10n: Localizer) -> Reply | Dropped:
+        return Dropped("session gone or cancelled")
 
     services = runtime.services
     dispatcher = dispatcher_for(runtime, clock, {"boom": boom, "gone": gone})
@@ -258,7 +260,7 @@ async def test_a_400_fails_its_row_with_telegrams_words_and_buttons_arrive_intac
 ) -> None:
     """The sender speaks the Bot API itself (JSON POST): errors read as PTB would word them."""
 
-    async def with_buttons(row: Claimed, l10n: Localizer) -> Reply | Skip:
+    async def with_buttons(row: Claimed, l10n: Localizer) -> Reply | Dropped:
         return Reply(
             "Pick one", ((Button("Yes", data="y:1"), Button("Site", url="https://x.org")),)
         )
@@ -345,17 +347,17 @@ async def test_a_row_whose_turn_comes_after_its_lease_is_left_for_the_next_claim
     on_time, late = await people(runtime, fake, 2)
     services = runtime.services
     dispatcher = dispatcher_for(runtime, clock)
-    notice_renderer = build_renderers(services)["notice"]
+    notice_renderer = build_renderers(services)[NOTICE]
 
     delayed: list[int] = []
 
-    async def slow(row: Claimed, l10n: Localizer) -> Reply | Skip:
+    async def slow(row: Claimed, l10n: Localizer) -> Reply | Dropped:
         if row.recipient_id == late and not delayed:
             delayed.append(row.id)
             clock.advance(dispatcher.config.lease * 0.95)  # e.g. a long 429 pause
         return await notice_renderer(row, l10n)
 
-    dispatcher._renderers = {"notice": slow}
+    dispatcher._renderers = {NOTICE: slow}
     # on_time first: its turn comes (and its send starts) before `late` moves the clock
     await put(services.sessions, [notice(on_time), notice(late)])
 
@@ -395,7 +397,7 @@ async def test_one_chats_messages_keep_their_order_when_the_first_renders_slowly
     """Within a batch and across the pipeline's two batches, a chat's rows go out in
     claim order, even when the first one takes longer to render."""
 
-    async def slow(row: Claimed, l10n: Localizer) -> Reply | Skip:
+    async def slow(row: Claimed, l10n: Localizer) -> Reply | Dropped:
         await asyncio.sleep(0.05)
         return Reply(f"first for {row.recipient_id}")
 

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from bot.clock import FrozenClock
 from bot.db import models as m
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
+from bot.domain.outbox_kinds import NOTICE, SEAT_PROMOTED
 from bot.services.outbox import (
     CANCELLED,
     PENDING,
@@ -52,7 +53,7 @@ async def test_enqueue_is_idempotent_by_key(sessions: SessionFactory) -> None:
 
     assert (first, again, other) == (1, 0, 2)
     [kept, *_] = await rows(sessions)
-    assert kept.key == "notice:news:7000"
+    assert kept.key == f"{NOTICE}:news:7000"
     assert kept.due_at == NOW and '"first"' in kept.payload  # the first one wins
     assert len(await rows(sessions)) == 3
 
@@ -95,28 +96,28 @@ async def test_cancel_touches_only_pending_rows_of_that_kind_and_subject(
     async with sessions.begin() as db:
         await db.execute(
             update(m.OutboxMessage)
-            .where(m.OutboxMessage.key == f"notice:s1:{users[2]}")
+            .where(m.OutboxMessage.key == f"{NOTICE}:s1:{users[2]}")
             .values(state=SENT)
         )
 
     async with sessions.begin() as db:
-        one = await cancel(db, kind="notice", subject="s1", recipient_id=users[0])
+        one = await cancel(db, kind=NOTICE, subject="s1", recipient_id=users[0])
     async with sessions.begin() as db:
-        rest = await cancel(db, kind="notice", subject="s1")
+        rest = await cancel(db, kind=NOTICE, subject="s1")
     async with sessions.begin() as db:
-        none = await cancel(db, kind="seat_promoted", subject="s2")
+        none = await cancel(db, kind=SEAT_PROMOTED, subject="s2")
 
     assert (one, rest, none) == (1, 1, 0)
     states = {r.key: r.state for r in await rows(sessions)}
     assert states == {
-        f"notice:s1:{users[0]}": CANCELLED,
-        f"notice:s1:{users[1]}": CANCELLED,
-        f"notice:s1:{users[2]}": SENT,
-        **{f"notice:s2:{u}": PENDING for u in users},
+        f"{NOTICE}:s1:{users[0]}": CANCELLED,
+        f"{NOTICE}:s1:{users[1]}": CANCELLED,
+        f"{NOTICE}:s1:{users[2]}": SENT,
+        **{f"{NOTICE}:s2:{u}": PENDING for u in users},
     }
     # rescheduling brings a cancelled row back
     assert await put(sessions, [notice(users[0], subject="s1")], reschedule=True) == 1
-    assert (await row(sessions, f"notice:s1:{users[0]}")).state == PENDING
+    assert (await row(sessions, f"{NOTICE}:s1:{users[0]}")).state == PENDING
 
 
 async def test_claim_takes_due_rows_oldest_first_and_leases_them(
@@ -244,11 +245,11 @@ async def test_unreachable_blocks_the_user_and_skips_only_their_pending_rows(
     async with sessions.begin() as db:
         await db.execute(
             update(m.OutboxMessage)
-            .where(m.OutboxMessage.key == f"notice:earlier:{gone}")
+            .where(m.OutboxMessage.key == f"{NOTICE}:earlier:{gone}")
             .values(state=SENT)
         )
     claimed = await outbox.claim(1, LEASE, "w")
-    assert [c.key for c in claimed] == [f"notice:now:{gone}"]
+    assert [c.key for c in claimed] == [f"{NOTICE}:now:{gone}"]
 
     skipped = await outbox.unreachable(
         claimed[0].id, gone, "Forbidden: bot was blocked by the user"
@@ -258,10 +259,10 @@ async def test_unreachable_blocks_the_user_and_skips_only_their_pending_rows(
     states = {r.key: (r.state, r.last_error) for r in await rows(sessions)}
     reason = "unreachable: Forbidden: bot was blocked by the user"
     assert states == {
-        f"notice:now:{gone}": (SKIPPED, reason),
-        f"notice:later:{gone}": (SKIPPED, reason),
-        f"notice:earlier:{gone}": (SENT, None),
-        f"notice:now:{other}": (PENDING, None),
-        f"notice:later:{other}": (PENDING, None),
+        f"{NOTICE}:now:{gone}": (SKIPPED, reason),
+        f"{NOTICE}:later:{gone}": (SKIPPED, reason),
+        f"{NOTICE}:earlier:{gone}": (SENT, None),
+        f"{NOTICE}:now:{other}": (PENDING, None),
+        f"{NOTICE}:later:{other}": (PENDING, None),
     }
     assert await blocked_users(sessions) == {gone}

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from bot.clock import FrozenClock, SystemClock
 from bot.db import models as m
 from bot.db.engine import create_engine, create_session_factory
+from bot.domain.outbox_kinds import BROADCAST
 from bot.i18n import RLM
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.services.outbox import Outbox
@@ -79,7 +80,7 @@ async def confirm_broadcast(bot: BotHarness) -> None:
 
 
 async def sent_so_far(bot: BotHarness) -> int:
-    return (await bot.runtime.services.outbox.counts(kind="broadcast")).get("sent", 0)
+    return (await bot.runtime.services.outbox.counts(kind=BROADCAST)).get("sent", 0)
 
 
 async def finish(bot: BotHarness, clock: FrozenClock) -> dict[str, int]:
@@ -90,7 +91,7 @@ async def finish(bot: BotHarness, clock: FrozenClock) -> dict[str, int]:
     outbox, dispatcher = bot.runtime.services.outbox, bot.runtime.dispatcher
     async with asyncio.timeout(90):
         while True:
-            counts = await outbox.counts(kind="broadcast")
+            counts = await outbox.counts(kind=BROADCAST)
             if not counts.get("pending") and not counts.get("sending"):
                 return counts
             due = await outbox.next_due()
@@ -104,7 +105,7 @@ async def states(database_url: str) -> dict[str, int]:
     """The outbox between two runtimes, read with an engine of its own."""
     engine = create_engine(database_url)
     try:
-        return await Outbox(create_session_factory(engine), SystemClock()).counts(kind="broadcast")
+        return await Outbox(create_session_factory(engine), SystemClock()).counts(kind=BROADCAST)
     finally:
         await engine.dispose()
 

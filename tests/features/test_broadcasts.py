@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from bot.clock import FrozenClock
 from bot.db import models as m
+from bot.domain.outbox_kinds import BROADCAST
 from bot.i18n import RLM, plain_text
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser, SentMessage
@@ -106,7 +107,7 @@ async def unsettled(bot: BotHarness) -> int:
         found = await db.scalar(
             select(func.count())
             .select_from(outbox)
-            .where(outbox.kind == "broadcast", due | (outbox.state == "sending"))
+            .where(outbox.kind == BROADCAST, due | (outbox.state == "sending"))
         )
     return int(found or 0)
 
@@ -127,7 +128,7 @@ async def broadcasts(bot: BotHarness) -> list[m.Broadcast]:
 
 
 async def outbox_states(bot: BotHarness) -> dict[str, int]:
-    return await bot.runtime.services.outbox.counts(kind="broadcast")
+    return await bot.runtime.services.outbox.counts(kind=BROADCAST)
 
 
 # --- everyone, in each reader's language ---------------------------------------------------------

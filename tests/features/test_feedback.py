@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.db import models as m
+from bot.domain.outbox_kinds import FEEDBACK_PROMPT
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser, SentMessage
 from tests.conftest import ADMIN
@@ -115,7 +116,7 @@ async def test_agenda_holders_get_one_prompt_in_their_language_after_the_end(
     assert "Rate it from 1 (poor) to 5 (excellent)." in text_of(english_prompt)
     assert [s for s in bot.fake.messages(stranger.id) if "1⭐" in labels(s)] == []
     assert len([s for s in bot.fake.messages(arabic.id) if "1⭐" in labels(s)]) == 1
-    assert len(await outbox_rows(bot, "feedback_prompt")) == 2
+    assert len(await outbox_rows(bot, FEEDBACK_PROMPT)) == 2
 
 
 async def test_a_rating_is_saved_shown_and_changed_in_one_row(bot: BotHarness) -> None:
@@ -231,7 +232,7 @@ async def test_nobody_is_asked_about_a_cancelled_session_nor_blocked_users(
     sent = await arrivals(bot, cancelled_fan, local(12, 30))
 
     assert [s for s in sent if "1⭐" in labels(s)] == []
-    rows = await outbox_rows(bot, "feedback_prompt")
+    rows = await outbox_rows(bot, FEEDBACK_PROMPT)
     assert [(r.recipient_id, r.state) for r in rows] == [(cancelled_fan.id, "skipped")]
 
 
@@ -281,7 +282,7 @@ async def test_after_downtime_a_prompt_is_dropped_once_the_window_has_closed(
     sent = await arrivals(bot, user, local(15, 31))
 
     assert [s for s in sent if "1⭐" in labels(s)] == []
-    [row] = await outbox_rows(bot, "feedback_prompt")
+    [row] = await outbox_rows(bot, FEEDBACK_PROMPT)
     assert row.state == "skipped" and "closed" in (row.last_error or "")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.clock import FrozenClock
 from bot.db import models as m
 from bot.db.engine import create_engine, create_session_factory
+from bot.domain.outbox_kinds import SCHEDULE_CHANGE
 from bot.services.imports import ImportService
 from bot.services.outbox import PENDING
 from bot.services.programme import ProgrammeService
@@ -117,7 +118,7 @@ async def test_a_moved_session_tells_its_bookmarkers(tmp_path: Path, empty_db: s
         )
     await engine.dispose()
     assert len(summary.changes) == 1
-    assert "schedule_change" in kinds
+    assert SCHEDULE_CHANGE in kinds
 
 
 @pytest.fixture

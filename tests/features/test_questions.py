@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.db import models as m
+from bot.domain.outbox_kinds import QUESTIONS_START
 from bot.i18n import strip_bidi
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser, SentMessage
@@ -297,7 +298,7 @@ async def test_the_speaker_and_the_moderator_get_the_ranked_list_when_the_sessio
         bot, "ar", AT_START, 2, title=ar_title
     )
     assert all(x.startswith("\u200f") for x in (to_mariam.text or "").split("\n") if x)
-    rows = await outbox_rows(bot, "questions_start")
+    rows = await outbox_rows(bot, QUESTIONS_START)
     panel = f"session:{await session_id(bot, PANEL)}"
     assert sorted((r.recipient_id, r.state) for r in rows if r.subject == panel) == [
         (mariam.id, "sent"),
@@ -316,7 +317,7 @@ async def test_nothing_is_sent_at_the_start_when_nobody_asked(bot: BotHarness) -
 
     assert at_start == []
     business = f"session:{await session_id(bot)}"
-    [row] = [r for r in await outbox_rows(bot, "questions_start") if r.subject == business]
+    [row] = [r for r in await outbox_rows(bot, QUESTIONS_START) if r.subject == business]
     assert row.state == "skipped" and row.last_error == "nobody asked a question"
 
 

@@ -16,6 +16,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.db import models as m
+from bot.domain.outbox_kinds import DIGEST, REMINDER
 from bot.i18n import plain_text, strip_bidi
 from bot.sandbox.models import FakeUser, SentMessage
 from tests.conftest import KL
@@ -194,7 +195,7 @@ async def test_removing_the_bookmark_cancels_the_reminder(bot: BotHarness) -> No
     sent = await arrivals(bot, user, local(11, 30))
 
     assert sent == []
-    assert [r.state for r in await outbox_rows(bot, "reminder")] == ["cancelled"]
+    assert [r.state for r in await outbox_rows(bot, REMINDER)] == ["cancelled"]
 
 
 async def test_the_reminder_speaks_the_language_chosen_after_bookmarking(bot: BotHarness) -> None:
@@ -242,7 +243,7 @@ async def test_switching_reminders_off_cancels_them(bot: BotHarness) -> None:
 
     assert await expected(bot, "ar", "🔕 Reminders are off.") in text_of(changed)
     assert sent == []
-    assert [r.state for r in await outbox_rows(bot, "reminder")] == ["cancelled"]
+    assert [r.state for r in await outbox_rows(bot, REMINDER)] == ["cancelled"]
 
 
 async def test_the_calendar_alarm_follows_the_lead_time(bot: BotHarness) -> None:
@@ -356,7 +357,7 @@ async def test_a_reminder_30_minutes_after_the_start_is_skipped_with_a_reason(
 
     sent = await arrivals(bot, user, local(12, 15))
 
-    [row] = await outbox_rows(bot, "reminder")
+    [row] = await outbox_rows(bot, REMINDER)
     assert sent == []
     assert (row.state, row.last_error) == (
         "skipped",
@@ -410,5 +411,5 @@ async def test_planning_the_digest_twice_sends_one_digest(bot: BotHarness) -> No
     sent = await arrivals(bot, user, local(7, 30))
 
     assert planned == [1, 0]
-    assert len(await outbox_rows(bot, "digest")) == 1
+    assert len(await outbox_rows(bot, DIGEST)) == 1
     assert [text_of(m).startswith("☀️") for m in sent] == [True]

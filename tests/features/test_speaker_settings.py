@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.db import models as m
+from bot.domain.outbox_kinds import SCHEDULE_CHANGE, SPEAKER_ALERT, SPEAKER_CHANGE, SPEAKER_PEOPLE
 from bot.i18n import FSI, PDI, strip_bidi
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser, SentMessage
@@ -124,7 +125,7 @@ async def test_an_arabic_speaker_chooses_15_minutes_and_the_hour_alert_is_cancel
         ],
     ]
     subject = f"session:{await session_id(bot)}"
-    rows = [r for r in await outbox_rows(bot, "speaker_alert") if r.subject == subject]
+    rows = [r for r in await outbox_rows(bot, SPEAKER_ALERT) if r.subject == subject]
     assert sorted((r.key.rsplit(":", 1)[1].split("-")[0], r.state) for r in rows) == [
         ("15", "sent"),
         ("60", "cancelled"),
@@ -173,9 +174,7 @@ async def test_an_alert_planned_before_the_choice_is_not_sent_even_if_it_escaped
     assert arrived == []
     subject = f"session:{await session_id(bot)}"
     [hour] = [
-        r
-        for r in await outbox_rows(bot, "speaker_alert")
-        if r.subject == subject and ":60-" in r.key
+        r for r in await outbox_rows(bot, SPEAKER_ALERT) if r.subject == subject and ":60-" in r.key
     ]
     assert hour.state == "skipped" and "no longer wants" in (hour.last_error or "")
 
@@ -242,10 +241,14 @@ async def delivered(
     bot: BotHarness, *users: FakeUser, since: list[int] | None = None
 ) -> list[list[SentMessage]]:
     """Send what is due now; what each user got since `since` (message counts taken before
-    the change: the running dispatcher may deliver some before this is called)."""
+    the change: the running dispatcher may deliver some before this is called), as
+    snapshots: the fake's messages are live objects that later edits keep changing."""
     before = since if since is not None else counts(bot, *users)
     await arrivals(bot, users[0], bot.clock.now())
-    return [bot.fake.messages(u.id)[n:] for u, n in zip(users, before, strict=True)]
+    return [
+        [copy.deepcopy(x) for x in bot.fake.messages(u.id)[n:]]
+        for u, n in zip(users, before, strict=True)
+    ]
 
 
 async def test_co_speakers_joining_and_leaving_reach_every_speaker_of_the_session_at_once(
@@ -305,12 +308,8 @@ async def test_co_speakers_joining_and_leaving_reach_every_speaker_of_the_sessio
     assert to_amina == []  # attendees plan around times and rooms, not line-ups
     assert again == [[], [], [], []]
     panel = await session_id(bot, "panel")
-    usman_alerts = [
-        r for r in await outbox_rows(bot, "speaker_alert") if r.recipient_id == usman.id
-    ]
-    karim_alerts = [
-        r for r in await outbox_rows(bot, "speaker_alert") if r.recipient_id == karim.id
-    ]
+    usman_alerts = [r for r in await outbox_rows(bot, SPEAKER_ALERT) if r.recipient_id == usman.id]
+    karim_alerts = [r for r in await outbox_rows(bot, SPEAKER_ALERT) if r.recipient_id == karim.id]
     assert {(r.subject, r.state) for r in usman_alerts} >= {(f"session:{panel}", "pending")}
     assert {r.state for r in karim_alerts if r.subject == f"session:{panel}"} == {"cancelled"}
     arrived = await first_lines(bot, usman, local(10, 0))
@@ -349,8 +348,6 @@ async def test_a_move_and_a_new_line_up_reach_the_speaker_before_the_attendees(
         bot, "ar", "🎤 You are no longer listed for <b>{title}</b>.", title="صحافة البيانات"
     )
     assert len(got_amina) == 1  # the move, not the line-up
-    speaker_rows = await outbox_rows(bot, "speaker_people") + await outbox_rows(
-        bot, "speaker_change"
-    )
-    [attendee_row] = await outbox_rows(bot, "schedule_change")
+    speaker_rows = await outbox_rows(bot, SPEAKER_PEOPLE) + await outbox_rows(bot, SPEAKER_CHANGE)
+    [attendee_row] = await outbox_rows(bot, SCHEDULE_CHANGE)
     assert max(r.id for r in speaker_rows) < attendee_row.id

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.db import models as m
+from bot.domain.outbox_kinds import SCHEDULE_CHANGE, SPEAKER_ALERT, SPEAKER_CHANGE
 from bot.domain.speakers import token_hash
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser
@@ -177,7 +178,7 @@ async def test_a_speaker_is_alerted_at_60_and_15_minutes_and_checks_in(bot: BotH
     )
     assert organizer == []  # everyone of the slot is here: no report
     subject = f"session:{await session_id(bot)}"
-    rows = [r for r in await outbox_rows(bot, "speaker_alert") if r.subject == subject]
+    rows = [r for r in await outbox_rows(bot, SPEAKER_ALERT) if r.subject == subject]
     assert [r.state for r in rows] == ["sent", "sent"]  # one per lead, though planned twice
 
 
@@ -215,8 +216,8 @@ async def test_a_change_reaches_the_speaker_before_the_attendees(bot: BotHarness
     await deliver(bot)
     [news] = bot.fake.messages(mariam.id)[before:]
 
-    speaker_row = (await outbox_rows(bot, "speaker_change"))[0]
-    attendee_row = (await outbox_rows(bot, "schedule_change"))[0]
+    speaker_row = (await outbox_rows(bot, SPEAKER_CHANGE))[0]
+    attendee_row = (await outbox_rows(bot, SCHEDULE_CHANGE))[0]
     assert speaker_row.id < attendee_row.id and speaker_row.due_at <= attendee_row.due_at
     assert text_of(news).startswith(await expected(bot, "ar", "🎤 <b>A change to your session</b>"))
     assert speaker_row.state == "sent"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.db import models as m
+from bot.domain.outbox_kinds import NOTICE
 from tests.conftest import ADMIN
 from tests.features.test_checkin_and_exports import register
 from tests.harness import BotHarness, text_of
@@ -22,7 +23,7 @@ async def outbox_rows(bot: BotHarness, states: dict[str, int]) -> None:
                 db.add(
                     m.OutboxMessage(
                         key=f"test:{state}:{i}",
-                        kind="notice",
+                        kind=NOTICE,
                         subject=f"test:{i}",
                         recipient_id=5000 + i,
                         locale="en",

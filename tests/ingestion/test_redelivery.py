@@ -138,8 +138,29 @@ async def test_a_redelivered_seat_reservation_reserves_once(bot_on: BotHarness, 
     assert len(bot.fake.messages(user.id)) == sent_before  # the card was edited, again
 
 
-def test_a_redelivered_broadcast_confirmation_sends_once() -> None:
-    pytest.skip("broadcast confirmation does not exist yet (issue #5): add this test with it")
+@pytest.mark.parametrize("how", ["pending", "expired_lease"])
+async def test_a_redelivered_broadcast_confirmation_sends_once(
+    bot_on: BotHarness, how: str
+) -> None:
+    bot = bot_on
+    reader, org = bot.user(5002, "Reader"), bot.user(800, "Nadia")
+    for user in (reader, org):
+        await bot.send(user, "/start")
+    async with bot.runtime.services.sessions.begin() as db:
+        await db.execute(update(m.User).where(m.User.id == org.id).values(role="organizer"))
+    [start] = await bot.send(org, "/broadcast")
+    [_ask] = await bot.press_data(org, start, "bc:aud:all")
+    [versions] = await bot.send(org, "Only once, please.")
+    *_, summary = await bot.press_data(org, versions, "bc:done:")
+    pressed = await bot.fake.press_button(org, summary, callback_data="bc:now:")
+    await bot.processed(pressed["update_id"])
+
+    await run_again(bot, int(pressed["update_id"]), how)
+    await bot.runtime.dispatcher.drain()
+
+    assert await count(bot, m.Broadcast) == 1
+    received = [msg for msg in bot.fake.messages(reader.id) if "Only once" in text_of(msg)]
+    assert len(received) == 1
 
 
 async def test_an_update_delivered_twice_is_stored_once_and_processed_once(

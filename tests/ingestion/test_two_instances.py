@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from bot.db import models as m
 from bot.db.engine import create_engine, create_session_factory
+from bot.domain.outbox_kinds import NOTICE
 from bot.i18n import strip_bidi
 from bot.sandbox.fake_bot_api import FakeBotApi
 from bot.sandbox.models import FakeUser
@@ -134,8 +135,7 @@ async def notify(database_url: str, users: list[FakeUser], subject: str, text: s
         async with create_session_factory(engine).begin() as db:
             now = datetime.now(UTC)
             envelopes = [
-                Envelope("notice", subject, u.id, now, payload={"texts": {"en": text}})
-                for u in users
+                Envelope(NOTICE, subject, u.id, now, payload={"texts": {"en": text}}) for u in users
             ]
             await enqueue(db, envelopes, now)
     finally:
@@ -146,7 +146,7 @@ async def notice_states(database_url: str) -> Counter[str]:
     engine = create_engine(database_url)
     try:
         async with create_session_factory(engine)() as db:
-            query = select(m.OutboxMessage.state).where(m.OutboxMessage.kind == "notice")
+            query = select(m.OutboxMessage.state).where(m.OutboxMessage.kind == NOTICE)
             return Counter((await db.scalars(query)).all())
     finally:
         await engine.dispose()

@@ -12,7 +12,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.db.engine import create_engine, create_session_factory
 from bot.domain.retention import ASKED_QUESTIONS as RETENTION
-from bot.services.asked import AskedQuestion, AskedQuestions
+from bot.services.asked import AskedQuestion, AskedQuestions, forget
 
 AMINA, OMAR = 501, 502
 
@@ -103,11 +103,16 @@ async def test_a_question_is_given_back_to_its_asker_only(asked: AskedQuestions)
     assert forged is None and missing is None
 
 
-async def test_forgetting_a_user_deletes_what_they_asked(asked: AskedQuestions) -> None:
+async def test_erasing_a_user_deletes_what_they_asked(asked: AskedQuestions, empty_db: str) -> None:
     hers = await asked.record(AMINA, "en", "vegetarian food", answered=False)
     his = await asked.record(OMAR, "en", "vegetarian food", answered=False)
 
-    await asked.forget_user(AMINA)
+    engine = create_engine(empty_db)
+    try:
+        async with create_session_factory(engine).begin() as db:
+            await forget(db, AMINA)  # what erasure runs in its transaction
+    finally:
+        await engine.dispose()
 
     assert await asked.get(hers, AMINA) is None  # gone: her buttons stop working
     assert await asked.get(his, OMAR) is not None

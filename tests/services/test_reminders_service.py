@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.db import models as m
 from bot.db.engine import create_engine, create_session_factory
 from bot.domain.changes import SlotState
+from bot.domain.outbox_kinds import DIGEST, REMINDER, SCHEDULE_CHANGE
 from bot.domain.reminder_views import Dropped, ReminderCard
 from bot.domain.reminders import JustStarted, StartsIn
 from bot.sample import load_sample
@@ -94,7 +95,7 @@ async def test_a_bookmark_schedules_a_reminder_at_the_lead_time(world: World) ->
 
     await world.services.agenda.add(AMINA, session)
 
-    [row] = await world.rows("reminder")
+    [row] = await world.rows(REMINDER)
     assert (row.state, row.due_at, row.recipient_id, row.subject) == (
         "pending",
         local(11, 30),
@@ -111,7 +112,7 @@ async def test_bookmarking_twice_schedules_one_reminder(world: World) -> None:
     await world.services.agenda.add(AMINA, session)
     await world.services.agenda.add(AMINA, session)
 
-    assert len(await world.rows("reminder")) == 1
+    assert len(await world.rows(REMINDER)) == 1
 
 
 async def test_removing_a_bookmark_cancels_its_reminder_and_adding_it_back_restores_it(
@@ -122,9 +123,9 @@ async def test_removing_a_bookmark_cancels_its_reminder_and_adding_it_back_resto
     await world.services.agenda.add(AMINA, session)
 
     await world.services.agenda.remove(AMINA, session)
-    [cancelled] = await world.rows("reminder")
+    [cancelled] = await world.rows(REMINDER)
     await world.services.agenda.add(AMINA, session)
-    [restored] = await world.rows("reminder")
+    [restored] = await world.rows(REMINDER)
 
     assert (cancelled.state, restored.state, restored.id) == ("cancelled", "pending", cancelled.id)
 
@@ -144,7 +145,7 @@ async def test_no_reminder_is_scheduled_when_none_can_be_useful(
 
     await world.services.agenda.add(AMINA, session)
 
-    assert await world.rows("reminder") == []
+    assert await world.rows(REMINDER) == []
 
 
 async def test_bookmarking_an_unknown_session_is_refused_on_an_empty_database(
@@ -154,7 +155,7 @@ async def test_bookmarking_an_unknown_session_is_refused_on_an_empty_database(
 
     with pytest.raises(LookupError):
         await bare.services.agenda.add(AMINA, 12345)
-    assert await bare.rows("reminder") == []
+    assert await bare.rows(REMINDER) == []
 
 
 # --- lead time -----------------------------------------------------------------------------
@@ -167,7 +168,7 @@ async def test_a_new_lead_time_moves_pending_reminders(world: World) -> None:
     settings = await world.services.reminders.set_lead(AMINA, 30)
 
     assert settings.lead == 30
-    assert [(r.state, r.due_at) for r in await world.rows("reminder")] == [
+    assert [(r.state, r.due_at) for r in await world.rows(REMINDER)] == [
         ("pending", local(11, 15)),
         ("pending", local(13, 30)),
     ]
@@ -182,9 +183,9 @@ async def test_off_cancels_reminders_and_on_again_recreates_them_from_bookmarks(
     await world.services.agenda.add(AMINA, second)
 
     await world.services.reminders.set_lead(AMINA, 0)
-    off = [r.state for r in await world.rows("reminder")]
+    off = [r.state for r in await world.rows(REMINDER)]
     await world.services.reminders.set_lead(AMINA, 10)
-    on = [(r.state, r.due_at) for r in await world.rows("reminder")]
+    on = [(r.state, r.due_at) for r in await world.rows(REMINDER)]
 
     assert off == ["cancelled", "cancelled"]
     assert on == [("pending", local(11, 35)), ("pending", local(13, 50))]
@@ -200,7 +201,7 @@ async def test_a_longer_lead_whose_moment_passed_keeps_the_pending_reminder(
 
     await world.services.reminders.set_lead(AMINA, 60)  # 10:45 has passed
 
-    [row] = await world.rows("reminder")
+    [row] = await world.rows(REMINDER)
     assert (row.state, row.due_at) == ("pending", local(11, 30))
 
 
@@ -276,7 +277,7 @@ async def test_moving_a_session_moves_its_reminders_and_tells_each_bookmarker(
     assert change is not None
     assert (change.retimed, change.moved_room, change.cancelled) == (True, True, False)
     assert change.after == SlotState(local(14, 30), local(15, 15), "main-hall")
-    reminders = await world.rows("reminder")
+    reminders = await world.rows(REMINDER)
     assert [(r.recipient_id, r.state) for r in reminders if r.state == "cancelled"] == [
         (AMINA, "cancelled"),
         (OMAR, "cancelled"),
@@ -285,7 +286,7 @@ async def test_moving_a_session_moves_its_reminders_and_tells_each_bookmarker(
         (AMINA, local(14, 15)),
         (OMAR, local(14, 0)),
     ]
-    notices = await world.rows("schedule_change", "pending")
+    notices = await world.rows(SCHEDULE_CHANGE, "pending")
     assert [(n.recipient_id, n.due_at) for n in notices] == [
         (AMINA, local(10, 15)),
         (OMAR, local(10, 15)),
@@ -306,8 +307,8 @@ async def test_cancelling_a_session_cancels_its_reminders_and_tells_bookmarkers(
     change = await world.services.programme.change_session(session, cancelled=True)
 
     assert change is not None and change.cancelled
-    assert [r.state for r in await world.rows("reminder")] == ["cancelled"]
-    [notice] = await world.rows("schedule_change")
+    assert [r.state for r in await world.rows(REMINDER)] == ["cancelled"]
+    [notice] = await world.rows(SCHEDULE_CHANGE)
     assert (notice.state, notice.recipient_id) == ("pending", AMINA)
 
 
@@ -317,7 +318,7 @@ async def test_a_change_nobody_bookmarked_queues_nothing(world: World) -> None:
     change = await world.services.programme.change_session(session, room_key="main-hall")
 
     assert change is not None and change.moved_room
-    assert await world.rows("schedule_change") == []
+    assert await world.rows(SCHEDULE_CHANGE) == []
 
 
 async def test_a_session_moved_to_another_room_is_found_by_that_rooms_name(world: World) -> None:
@@ -341,7 +342,7 @@ async def test_an_edit_that_changes_nothing_is_no_change(world: World) -> None:
     )
 
     assert change is None
-    assert await world.rows("schedule_change") == []
+    assert await world.rows(SCHEDULE_CHANGE) == []
 
 
 async def test_two_changes_before_sending_become_one_notice_from_the_first_state(
@@ -354,7 +355,7 @@ async def test_two_changes_before_sending_become_one_notice_from_the_first_state
     await world.services.programme.change_session(session, room_key="main-hall")
     await world.services.programme.change_session(session, room_key="orchid-room")
 
-    [notice] = await world.rows("schedule_change", "pending")
+    [notice] = await world.rows(SCHEDULE_CHANGE, "pending")
     assert (payload(notice)["before"], payload(notice)["after"]) == (
         SlotState(local(11, 45), local(12, 30), "merdeka-hall").to_json(),
         SlotState(local(11, 45), local(12, 30), "orchid-room").to_json(),
@@ -369,7 +370,7 @@ async def test_a_change_undone_before_anyone_heard_of_it_is_no_news(world: World
     await world.services.programme.change_session(session, room_key="main-hall")
     await world.services.programme.change_session(session, room_key="merdeka-hall")
 
-    assert await world.rows("schedule_change", "pending") == []
+    assert await world.rows(SCHEDULE_CHANGE, "pending") == []
 
 
 async def test_moving_a_session_in_the_past_tells_nobody(world: World) -> None:
@@ -379,7 +380,7 @@ async def test_moving_a_session_in_the_past_tells_nobody(world: World) -> None:
 
     await world.services.programme.change_session(keynote, room_key="merdeka-hall")
 
-    assert await world.rows("schedule_change") == []
+    assert await world.rows(SCHEDULE_CHANGE) == []
 
 
 # --- imports ----------------------------------------------------------------------------------
@@ -393,8 +394,8 @@ async def test_importing_the_same_programme_again_reports_and_tells_nothing(
     summary = await world.services.programme.apply(load_sample(SAMPLE_START, SAMPLE_ZONE))
 
     assert (summary.changes, summary.removed_sessions) == ((), 0)
-    assert await world.rows("schedule_change") == []
-    assert [r.state for r in await world.rows("reminder")] == ["pending"]
+    assert await world.rows(SCHEDULE_CHANGE) == []
+    assert [r.state for r in await world.rows(REMINDER)] == ["pending"]
 
 
 async def test_an_import_that_moves_a_session_reports_it_and_reschedules(world: World) -> None:
@@ -415,8 +416,8 @@ async def test_an_import_that_moves_a_session_reports_it_and_reschedules(world: 
     [change] = summary.changes
     assert (change.key, change.retimed, change.moved_room) == (ARABIC_MODELS, True, False)
     assert again.changes == ()
-    assert len(await world.rows("schedule_change")) == 1
-    assert [(r.state, r.due_at) for r in await world.rows("reminder")] == [
+    assert len(await world.rows(SCHEDULE_CHANGE)) == 1
+    assert [(r.state, r.due_at) for r in await world.rows(REMINDER)] == [
         ("cancelled", local(11, 30)),
         ("pending", local(15, 45)),
     ]
@@ -441,7 +442,7 @@ async def test_a_bookmarked_session_missing_from_an_import_is_cancelled_not_dele
     shown = await world.services.schedule.session(bookmarked, "en")
     assert shown is not None and shown.cancelled
     assert await world.services.schedule.session(unwanted, "en") is None
-    assert [r.state for r in await world.rows("reminder")] == ["cancelled"]
+    assert [r.state for r in await world.rows(REMINDER)] == ["cancelled"]
 
 
 async def test_a_session_back_in_the_programme_gets_its_reminders_back(world: World) -> None:
@@ -456,7 +457,7 @@ async def test_a_session_back_in_the_programme_gets_its_reminders_back(world: Wo
 
     [change] = summary.changes
     assert change.restored
-    [reminder] = await world.rows("reminder")
+    [reminder] = await world.rows(REMINDER)
     assert (reminder.state, reminder.due_at) == ("pending", local(11, 30))
 
 
@@ -475,7 +476,7 @@ async def test_planning_the_digest_twice_plans_each_day_once(world: World) -> No
     second = await world.services.digest.plan(world.clock.now())
 
     assert (first, second) == (2, 0)
-    assert [(r.recipient_id, r.subject, r.due_at) for r in await world.rows("digest")] == [
+    assert [(r.recipient_id, r.subject, r.due_at) for r in await world.rows(DIGEST)] == [
         (AMINA, "day:2026-03-14", local(7, 30)),
         (AMINA, "day:2026-03-15", local(7, 30, day=15)),
     ]
@@ -488,7 +489,7 @@ async def test_todays_digest_is_not_planned_when_the_morning_is_long_gone(world:
 
     await world.services.digest.plan(world.clock.now())  # 10:15
 
-    assert [r.subject for r in await world.rows("digest")] == ["day:2026-03-15"]
+    assert [r.subject for r in await world.rows(DIGEST)] == ["day:2026-03-15"]
 
 
 async def test_the_digest_lists_the_days_sessions_not_over_yet(world: World) -> None:
@@ -518,9 +519,9 @@ async def test_switching_the_digest_off_cancels_it_and_on_plans_it_again(world: 
     await world.services.digest.plan(world.clock.now())
 
     await world.services.reminders.set_digest(AMINA, False)
-    off = [r.state for r in await world.rows("digest")]
+    off = [r.state for r in await world.rows(DIGEST)]
     await world.services.reminders.set_digest(AMINA, True)
-    on = [r.state for r in await world.rows("digest")]
+    on = [r.state for r in await world.rows(DIGEST)]
 
     assert (off, on) == (["cancelled"], ["pending"])
 
@@ -543,7 +544,7 @@ async def test_erasing_a_registration_cancels_what_was_planned_for_that_person(
 
     await world.services.registration.erase(AMINA)
 
-    assert [r.state for r in await world.rows("reminder") + await world.rows("digest")] == [
+    assert [r.state for r in await world.rows(REMINDER) + await world.rows(DIGEST)] == [
         "cancelled",
         "cancelled",
     ]

@@ -30,8 +30,6 @@ MIN_COVERAGE = 0.6
 # ... and score at least this share of the best match (a title beats a passing mention).
 MIN_RELATIVE = 0.4
 LONG_LIST = 8
-# When at least this many sessions hold every word of the topic, only those are listed.
-MIN_ALL = 3
 MEMO_SIZE = 4096  # words whose matches are remembered (forgotten all at once when full)
 
 _ENGLISH = snowballstemmer.stemmer("english")
