@@ -54,8 +54,7 @@ async def seat(update: Update, context: BotContext) -> None:
     services, user, session_id = context.services, _user_id(context), data.int_arg(0)
     try:
         if data.verb == verbs.RESERVE:
-            state = await services.seats.reserve(user, session_id)
-            await services.agenda.add(user, session_id)
+            state = await services.seats.reserve(user, session_id)  # and bookmarks it
             notice = (
                 screens.seat_reserved(context.l10n)
                 if state.status == "confirmed"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -276,3 +276,29 @@ def people_change(
     if set(before) == set(after):
         return None
     return PeopleChange(session_id, tuple(before), tuple(after))
+
+
+def people_news(
+    before: Mapping[int, Listed], after: Mapping[int, Listed], now: datetime
+) -> list[tuple[PeopleChange, Listed, bool]]:
+    """The sessions whose speakers or moderators changed, as their speakers hear of it: a
+    session cancelled (or over) is no people news. With each, the session as it is now (as
+    it was, if gone) and whether it is still there."""
+    news: list[tuple[PeopleChange, Listed, bool]] = []
+    for session_id in sorted(before.keys() | after.keys()):
+        old, new = before.get(session_id), after.get(session_id)
+        state = new or old
+        if state is None or state.cancelled or state.ends_at <= now:
+            continue
+        change = people_change(session_id, old.people if old else (), new.people if new else ())
+        if change is not None:
+            news.append((change, state, new is not None))
+    return news
+
+
+def news_for(change: PeopleChange, speaker_id: int) -> str:
+    """What a linked speaker hears of a change: "removed" from the session, "added" to it,
+    or "" (the team changed around them)."""
+    if speaker_id in change.removed:
+        return "removed"
+    return "added" if speaker_id in change.added else ""

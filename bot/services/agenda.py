@@ -5,9 +5,12 @@ A bookmark and its reminder are written in one transaction (`bot/services/remind
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db import models as m
@@ -27,19 +30,8 @@ class AgendaService:
     async def add(self, user_id: int, session_id: int) -> bool:
         """Bookmark a session and schedule its reminder; True if it was not bookmarked
         before. Safe to repeat."""
-        now = self._clock.now()
         async with self._sessions.begin() as db:
-            session = await db.get(m.Session, session_id)
-            if session is None:
-                raise LookupError(f"no session {session_id}")
-            insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
-            result = await db.execute(
-                insert(m.Bookmark)
-                .values(user_id=user_id, session_id=session_id, created_at=now)
-                .on_conflict_do_nothing()
-            )
-            await reminders.on_bookmark(db, user_id, session, now)
-            return bool(getattr(result, "rowcount", 0))
+            return await bookmark(db, user_id, session_id, self._clock.now())
 
     async def remove(self, user_id: int, session_id: int) -> bool:
         async with self._sessions.begin() as db:
@@ -77,3 +69,19 @@ class AgendaService:
             if detail is not None:
                 found.append(detail)
         return found
+
+
+async def bookmark(db: AsyncSession, user_id: int, session_id: int, now: datetime) -> bool:
+    """In the caller's transaction: bookmark the session and schedule its reminder (a seat
+    reservation bookmarks too, in its own unit of work); True if it was not bookmarked."""
+    session = await db.get(m.Session, session_id)
+    if session is None:
+        raise LookupError(f"no session {session_id}")
+    insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+    result = await db.execute(
+        insert(m.Bookmark)
+        .values(user_id=user_id, session_id=session_id, created_at=now)
+        .on_conflict_do_nothing()
+    )
+    await reminders.on_bookmark(db, user_id, session, now)
+    return bool(getattr(result, "rowcount", 0))

@@ -18,6 +18,7 @@ from bot.db import models as m
 from bot.db.engine import SessionFactory
 from bot.domain.outbox_kinds import SEAT_PROMOTED
 from bot.domain.views import SeatState
+from bot.services.agenda import bookmark
 from bot.services.outbox import Envelope, enqueue
 
 CONFIRMED, WAITLISTED = "confirmed", "waitlisted"
@@ -39,7 +40,8 @@ class SeatService:
         self._clock = clock
 
     async def reserve(self, user_id: int, session_id: int) -> SeatState:
-        """A seat if one is left, else a waitlist place; repeating changes nothing."""
+        """A seat if one is left, else a waitlist place, and the session in the person's
+        agenda (with its reminder), in one unit of work; repeating changes nothing."""
         async with self._sessions.begin() as db:
             await _serialize(db, session_id)
             capacity = _capacity(session_id)
@@ -66,6 +68,8 @@ class SeatService:
                 )
             )
             state = await _state(db, session_id, user_id)
+            if state is not None:
+                await bookmark(db, user_id, session_id, self._clock.now())
         if state is None:
             raise NoSeatsHere(f"session {session_id} takes no reservations")
         return state

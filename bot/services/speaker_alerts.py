@@ -34,7 +34,8 @@ from bot.domain.speakers import (
     Person,
     due_before,
     leads_for,
-    people_change,
+    news_for,
+    people_news,
 )
 from bot.services.outbox import CANCELLED, PENDING, Envelope, cancel, enqueue
 
@@ -276,15 +277,7 @@ async def on_people_changes(
     Attendees are not told: they plan around times and rooms, and see the people fresh on
     every card. A session cancelled by this import, or over, is no people news."""
     after = await people_of_event(db, event_id)
-    changed: list[tuple[PeopleChange, Listed, bool]] = []  # bool: the session is still there
-    for session_id in sorted(before.keys() | after.keys()):
-        old, new = before.get(session_id), after.get(session_id)
-        state = new or old
-        if state is None or state.cancelled or state.ends_at <= now:
-            continue
-        change = people_change(session_id, old.people if old else (), new.people if new else ())
-        if change is not None:
-            changed.append((change, state, new is not None))
+    changed = people_news(before, after, now)
     if not changed:
         return 0
     involved = {i for change, _, _ in changed for i, _ in change.before + change.after}
@@ -329,13 +322,7 @@ async def on_people_changes(
             if speaker_id not in links:
                 continue
             link, user = links[speaker_id]
-            you = (
-                "removed"
-                if speaker_id in change.removed
-                else "added"
-                if speaker_id in change.added
-                else ""
-            )
+            you = news_for(change, speaker_id)
             envelopes.append(
                 Envelope(
                     SPEAKER_PEOPLE,

@@ -118,3 +118,21 @@ async def test_a_session_without_capacity_takes_no_reservations(sessions: Sessio
 
     with pytest.raises(NoSeatsHere):
         await seats.reserve(user, keynote)
+
+
+async def test_a_reserved_seat_puts_the_session_in_the_agenda_in_the_same_unit_of_work(
+    sessions: SessionFactory,
+) -> None:
+    seats = SeatService(sessions, FrozenClock(NOW))
+    [user] = await make_users(sessions, 1)
+    session_id = await workshop(sessions, 2)
+
+    await seats.reserve(user, session_id)
+
+    async with sessions() as db:
+        bookmarked = await db.scalar(
+            select(m.Bookmark.id).where(
+                m.Bookmark.user_id == user, m.Bookmark.session_id == session_id
+            )
+        )
+    assert bookmarked is not None
