@@ -64,7 +64,16 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from ingest import HOOK, SEARCHES, SECRET, BotUnderTest, base_env, free_port, quiet_collector
+from ingest import (
+    HOOK,
+    SEARCHES,
+    SECRET,
+    BotUnderTest,
+    base_env,
+    free_port,
+    quiet_collector,
+    text_update,
+)
 
 from bot.importers.csv_format import COLUMNS
 from bot.sandbox.fake_bot_api import FakeBotApi
@@ -194,22 +203,6 @@ class Attendees:
 
     def due(self, start: float, end: float, *, burst: bool = False) -> list[Sent]:
         return [s for s in self.sent if start <= s.due < end and s.burst == burst]
-
-
-def text_update(fake: FakeBotApi, user: FakeUser, text: str) -> dict[str, Any]:
-    """A private text message as Telegram would deliver it."""
-    chat = fake.state.chats[user.id]
-    message: dict[str, Any] = {
-        "message_id": chat.allocate_id(),
-        "from": user.to_api(),
-        "chat": chat.to_api(),
-        "date": int(time.time()),
-        "text": text,
-    }
-    if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
-    chat.incoming[message["message_id"]] = message
-    return {"update_id": fake.hub.next_id(), "message": message}
 
 
 @dataclass

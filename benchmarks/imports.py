@@ -38,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ingest import scratch_postgres
 from sqlalchemy import event
 
 from bot.clock import FrozenClock
@@ -189,22 +190,6 @@ async def one(url: str, name: str, data: bytes, changed: bytes, worker: ImportWo
     return rows
 
 
-async def scratch_postgres(server_url: str, *, create: bool) -> str:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    server = make_url(server_url)
-    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
-        if create:
-            await connection.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
-    finally:
-        await connection.close()
-    return server.set(database=SCRATCH_DB).render_as_string(hide_password=False)
-
-
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -232,11 +217,13 @@ async def main() -> int:
                     if kind == "sqlite":
                         url = f"sqlite+aiosqlite:///{directory}/bench.db"
                     else:
-                        url = await scratch_postgres(args.postgres_url, create=True)
+                        url = await scratch_postgres(
+                            args.postgres_url, create=True, name=SCRATCH_DB
+                        )
                     for row in await one(url, name, data, changed, worker):
                         print(row, flush=True)
             if kind == "postgres":
-                await scratch_postgres(args.postgres_url, create=False)
+                await scratch_postgres(args.postgres_url, create=False, name=SCRATCH_DB)
     finally:
         worker.close()
     print("writer ms: the longest SQLite's write gate was held (n/a on PostgreSQL)")

@@ -214,6 +214,22 @@ async def serve_echo(port: int) -> None:
 
 
 # --- simulated attendees ---------------------------------------------------------------------
+def text_update(fake: FakeBotApi, user: FakeUser, text: str) -> dict[str, Any]:
+    """A private text message as Telegram would deliver it."""
+    chat = fake.state.chats[user.id]
+    message: dict[str, Any] = {
+        "message_id": chat.allocate_id(),
+        "from": user.to_api(),
+        "chat": chat.to_api(),
+        "date": int(time.time()),
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+    chat.incoming[message["message_id"]] = message
+    return {"update_id": fake.hub.next_id(), "message": message}
+
+
 @dataclass
 class Attendee:
     user: FakeUser
@@ -277,21 +293,7 @@ class Load:
             if pressed is not None:
                 return pressed
         text = SEARCHES[attendee.user.id % len(SEARCHES)] if step in (PRESS, "search") else step
-        return self._text(attendee.user, text)
-
-    def _text(self, user: FakeUser, text: str) -> dict[str, Any]:
-        chat = self.fake.state.chats[user.id]
-        message: dict[str, Any] = {
-            "message_id": chat.allocate_id(),
-            "from": user.to_api(),
-            "chat": chat.to_api(),
-            "date": int(time.time()),
-            "text": text,
-        }
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
-        chat.incoming[message["message_id"]] = message
-        return {"update_id": self.fake.hub.next_id(), "message": message}
+        return text_update(self.fake, attendee.user, text)
 
     def _press(self, attendee: Attendee) -> dict[str, Any] | None:
         """A session button if there is one, else « Back; the echo bot's only button."""
@@ -461,14 +463,15 @@ def prepare_database(kind: str, postgres_url: str | None, directory: Path) -> st
     else:
         if not postgres_url:
             raise SystemExit("--db postgres needs --postgres-url or TEST_POSTGRES_URL")
-        url = asyncio.run(_scratch_postgres(postgres_url, create=True))
+        url = asyncio.run(scratch_postgres(postgres_url, create=True))
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
     for args in (["db", "upgrade"], ["import", "--sample", "--start-date", "2026-03-14"]):
         subprocess.run([sys.executable, "-m", "bot", *args], cwd=directory, env=env, check=True)
     return url
 
 
-async def _scratch_postgres(server_url: str, *, create: bool) -> str:
+async def scratch_postgres(server_url: str, *, create: bool, name: str = SCRATCH_DB) -> str:
+    """A scratch database on the server (dropped first; created again with `create`)."""
     import asyncpg
     from sqlalchemy.engine import make_url
 
@@ -476,12 +479,12 @@ async def _scratch_postgres(server_url: str, *, create: bool) -> str:
     dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(dsn)
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if create:
-            await connection.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
+            await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
-    return server.set(database=SCRATCH_DB).render_as_string(hide_password=False)
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -580,7 +583,7 @@ def main() -> int:
         run = asyncio.run(benchmark(args, database_url, directory))
     finally:
         if args.db == "postgres":
-            asyncio.run(_scratch_postgres(args.postgres_url, create=False))
+            asyncio.run(scratch_postgres(args.postgres_url, create=False))
     ratios = ", ".join(f"{r:.2f}" for r in run.ratios)
     ours_cpu = statistics.median(r.cpu_ms for r in run.ours)
     echo_cpu = statistics.median(r.cpu_ms for r in run.echo)

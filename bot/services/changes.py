@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.db.in_lists import in_lists
 from bot.domain.changes import SessionChange, SlotState, notice_variant, worth_telling
 from bot.domain.outbox_kinds import SCHEDULE_CHANGE
 from bot.domain.reminder_views import ChangeNotice, Dropped, SlotView
@@ -40,8 +41,8 @@ async def concerned(db: AsyncSession, session_ids: Sequence[int]) -> set[int]:
     speaker, or with a message about them still to send. A change to any other session
     needs no work at all (a programme shifted by ten minutes may move hundreds)."""
     found: set[int] = set()
-    for start in range(0, len(session_ids), 5000):
-        ids = list(session_ids[start : start + 5000])
+    for chunk in in_lists(session_ids):
+        ids = list(chunk)
         found.update(
             await db.scalars(select(m.Bookmark.session_id).where(m.Bookmark.session_id.in_(ids)))
         )

@@ -20,7 +20,7 @@ from bot.importers.base import N_, Problem, ProgrammeFormatError
 from bot.services import conversations
 from bot.services.audit import record, require_role
 from bot.services.import_worker import ImportWorker, Job, shared_worker
-from bot.services.programme import ATTEMPTS, ProgrammeService, StaleProgramme
+from bot.services.programme import ProgrammeService
 
 MAX_PROGRAMME_BYTES = 20_000_000
 FLOW = "import"
@@ -126,12 +126,7 @@ class ImportService:
         )
         if dry_run:
             return await self._worker.preview(job)
-        for _ in range(ATTEMPTS - 1):
-            try:
-                return await self._programme.write(await self._worker.plan(job))
-            except StaleProgramme:
-                continue
-        return await self._programme.write(await self._worker.plan(job))
+        return await self._programme.write_planned(lambda: self._worker.plan(job))
 
     async def event_timezone(self) -> str:
         async with self._sessions() as db:

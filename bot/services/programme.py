@@ -12,7 +12,7 @@ deleted, unless someone bookmarked it: then it stays, cancelled, so their agenda
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import models as m
 from bot.db.engine import SessionFactory
+from bot.db.in_lists import in_lists
 from bot.domain.changes import SessionChange, SlotState, detect_change
 from bot.domain.programme import ProgrammeData
 from bot.domain.programme_plan import (
@@ -45,7 +46,6 @@ from bot.services.changes import concerned, on_session_change, slot_of
 from bot.services.programme_cache import bump_version
 
 ATTEMPTS = 3  # plans made afresh when the programme changed between reading and writing
-CHUNK = 5000  # ids per IN (...) list: SQLite allows 32,766 parameters a statement
 
 
 class StaleProgramme(Exception):
@@ -75,20 +75,25 @@ class ProgrammeService:
         writes the plan in one transaction that first checks the programme has not changed
         since it was read (else it plans again), so what a dry run says is what an import
         does, and the writer is held only for the bulk statements."""
-        for _ in range(ATTEMPTS - 1):
-            try:
-                return await self._plan_and_apply(data, dry_run)
-            except StaleProgramme:
-                continue
-        return await self._plan_and_apply(data, dry_run)
+        if dry_run:
+            planned = await self._plan(data)
+            return planned.summary(planned.removal(planned.bookmarked), applied=False)
+        return await self.write_planned(lambda: self._plan(data))
 
-    async def _plan_and_apply(self, data: ProgrammeData, dry_run: bool) -> ImportSummary:
+    async def _plan(self, data: ProgrammeData) -> Plan:
         async with self._sessions() as db:
             stored = await read_stored(db, data.event.key)
-        planned = await asyncio.to_thread(plan, stored, data)
-        if dry_run:
-            return planned.summary(planned.removal(planned.bookmarked), applied=False)
-        return await self.write(planned)
+        return await asyncio.to_thread(plan, stored, data)
+
+    async def write_planned(self, make: Callable[[], Awaitable[Plan]]) -> ImportSummary:
+        """Write the plan `make` makes; if the programme changed between its reading and the
+        write (another import, an edit), make it again, up to ATTEMPTS times in all."""
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return await self.write(await make())
+            except StaleProgramme:
+                continue
+        return await self.write(await make())
 
     async def write(self, planned: Plan) -> ImportSummary:
         """Write a plan made from this database; `StaleProgramme` if the programme changed
@@ -399,7 +404,7 @@ async def _write_entries(
     table = kind.table
     if writes.new:
         rows = [{"event_id": event_id, **row} for row in writes.new]
-        for chunk in _chunks(rows):
+        for chunk in in_lists(rows):
             result = await db.execute(insert(table).returning(table.c.id, table.c.key), chunk)
             ids.update({key: row_id for row_id, key in result})
     if writes.changed:
@@ -439,7 +444,7 @@ async def _write_sessions(
 
     if writes.new:
         rows = [{"event_id": event_id, "key": v["key"], **columns(v)} for v in writes.new]
-        for chunk in _chunks(rows):
+        for chunk in in_lists(rows):
             result = await db.execute(
                 insert(SESSIONS).returning(SESSIONS.c.id, SESSIONS.c.key), chunk
             )
@@ -466,7 +471,7 @@ async def _write_people(
         return
     stored = planned.ids["sessions"]
     replaced = [stored[key] for key, _ in planned.people if key in stored]
-    for chunk in _chunks(replaced):
+    for chunk in in_lists(replaced):
         await db.execute(delete(SESSION_PEOPLE).where(SESSION_PEOPLE.c.session_id.in_(chunk)))
     rows = [
         {
@@ -495,7 +500,7 @@ async def _write_texts(
             {owner: ids[key], "locale": locale, **texts}
             for key, locale, texts in writes.new_translations
         ]
-        for chunk in _chunks(rows):
+        for chunk in in_lists(rows):
             await db.execute(insert(translations), chunk)
     if writes.changed_translations:
         await db.execute(
@@ -517,20 +522,15 @@ async def _remove_missing(db: AsyncSession, planned: Plan) -> Removal:
     under the write lock: a bookmark made while the plan was worked out counts)."""
     missing = [row.id for row in planned.missing if row.id is not None]
     bookmarked: set[int] = set()
-    for chunk in _chunks(missing):
+    for chunk in in_lists(missing):
         bookmarked.update(
             await db.scalars(
                 select(BOOKMARKS.c.session_id).where(BOOKMARKS.c.session_id.in_(chunk)).distinct()
             )
         )
     removal = planned.removal(bookmarked)
-    for chunk in _chunks(list(removal.deleted)):
+    for chunk in in_lists(list(removal.deleted)):
         await db.execute(delete(SESSIONS).where(SESSIONS.c.id.in_(chunk)))
-    for chunk in _chunks(list(removal.to_cancel)):
+    for chunk in in_lists(list(removal.to_cancel)):
         await db.execute(update(SESSIONS).where(SESSIONS.c.id.in_(chunk)).values(cancelled=True))
     return removal
-
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
